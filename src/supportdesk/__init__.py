@@ -1,0 +1,3 @@
+"""Supportdesk: an open-source customer-support platform."""
+
+__version__ = "0.1.0"

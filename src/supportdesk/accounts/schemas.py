@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
+
+from supportdesk.accounts.models import Presence, Role
+from supportdesk.schemas_common import Locale, Name, TimeZone
+
+
+class LoginRequest(BaseModel):
+    email: str = Field(max_length=254)
+    password: str = Field(max_length=1024)
+
+
+class AgentPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    email: str
+    name: str
+    role: Role
+    is_active: bool
+    locale: str
+    created_at: datetime
+
+
+class AgentWithPresence(AgentPublic):
+    presence: Presence = Presence.OFFLINE
+
+
+class LoginResponse(BaseModel):
+    agent: AgentPublic
+    csrf_token: str
+
+
+class MeResponse(BaseModel):
+    agent: AgentPublic
+    csrf_token: str | None
+    auth: str
+
+
+class AgentCreate(BaseModel):
+    email: EmailStr
+    name: Name
+    role: Role = Role.AGENT
+    password: str = Field(min_length=10, max_length=1024)
+
+
+class AgentUpdate(BaseModel):
+    name: Name | None = None
+    role: Role | None = None
+    password: str | None = Field(default=None, min_length=10, max_length=1024)
+
+
+class PresenceUpdate(BaseModel):
+    status: Presence
+
+
+class ApiTokenCreate(BaseModel):
+    name: Name = Field(max_length=100)
+
+
+class ApiTokenPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    prefix: str
+    agent_id: int
+    created_at: datetime
+    last_used_at: datetime | None
+
+
+class ApiTokenCreated(ApiTokenPublic):
+    token: str = Field(description="Shown once; store it now.")
+
+
+class TeamCreate(BaseModel):
+    name: Name = Field(max_length=100)
+    region: str = Field(default="", max_length=100)
+    timezone: TimeZone = "UTC"
+    languages: list[Locale] = Field(default_factory=list, max_length=50)
+
+
+class TeamPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    region: str
+    timezone: str
+    languages: list[str]
+    member_ids: list[int] = Field(default_factory=list)
+
+
+class TeamMembers(BaseModel):
+    agent_ids: list[int] = Field(max_length=1000)
+
+
+class Locales(BaseModel):
+    locale: Locale

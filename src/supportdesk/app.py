@@ -1,0 +1,73 @@
+"""The ASGI application: wiring only."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+
+from supportdesk import __version__
+from supportdesk.config import Settings, load_settings
+from supportdesk.db.migrate import migrate
+from supportdesk.http import error_response, install_error_handlers
+from supportdesk.services import Services, build_services
+
+
+def create_app(settings: Settings | None = None, *, run_migrations: bool = True) -> FastAPI:
+    settings = settings or load_settings()
+    services = build_services(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        if run_migrations:
+            await migrate(services.db)
+        await services.broker.start()
+        await services.gateway.start()
+        try:
+            yield
+        finally:
+            await services.gateway.stop()
+            await services.broker.stop()
+            if services.redis is not None:
+                await services.redis.aclose()
+            await services.db.dispose()
+
+    app = FastAPI(
+        title="Supportdesk API",
+        version=__version__,
+        lifespan=lifespan,
+        docs_url="/api/docs",
+        redoc_url=None,
+    )
+    app.state.services = services
+    install_error_handlers(app)
+    _mount_routes(app, services)
+    return app
+
+
+def _mount_routes(app: FastAPI, services: Services) -> None:
+    from supportdesk.accounts.api import router as accounts_router
+    from supportdesk.attachments.api import router as attachments_router
+    from supportdesk.contacts.api import router as contacts_router
+    from supportdesk.conversations.api import router as conversations_router
+    from supportdesk.realtime.api import router as realtime_router
+
+    for router in (
+        accounts_router,
+        contacts_router,
+        conversations_router,
+        attachments_router,
+        realtime_router,
+    ):
+        app.include_router(router, prefix="/api/v1")
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> JSONResponse:
+        try:
+            await services.db.ping()
+        except Exception as exc:  # the point is to report any failure as "down"
+            return error_response(503, "database_unavailable", f"database: {exc}")
+        return JSONResponse({"status": "ok"})

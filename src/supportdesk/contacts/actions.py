@@ -1,0 +1,107 @@
+"""Contacts: anonymous visitors, and host-site users linked by identity verification."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from supportdesk.contacts.models import Contact
+from supportdesk.conversations.models import Conversation
+from supportdesk.db.base import utcnow
+from supportdesk.errors import Forbidden, NotFound
+from supportdesk.realtime.events import STAFF_STREAM, emit
+from supportdesk.tokens import check_identity_hash
+
+MAX_ATTRIBUTES = 50
+
+
+async def access_contact(session: AsyncSession, contact_id: int) -> Contact:
+    contact = await session.get(Contact, contact_id)
+    if contact is None:
+        raise NotFound(f"contact {contact_id} not found")
+    return contact
+
+
+async def do_create_contact(
+    session: AsyncSession,
+    *,
+    name: str = "",
+    email: str | None = None,
+    locale: str = "en",
+    timezone: str = "",
+    external_id: str | None = None,
+    attributes: dict[str, Any] | None = None,
+) -> Contact:
+    contact = Contact(
+        name=name,
+        email=email,
+        locale=locale,
+        timezone=timezone,
+        external_id=external_id,
+        attributes=attributes or {},
+        last_seen_at=utcnow(),
+    )
+    session.add(contact)
+    await session.flush()
+    return contact
+
+
+async def do_identify_contact(
+    session: AsyncSession,
+    *,
+    secret: str,
+    user_id: str,
+    user_hash: str,
+    anonymous: Contact | None,
+) -> Contact:
+    """Link a host-site user to a contact; an anonymous visitor's conversations move along.
+
+    Precondition: the caller has already checked that identity verification is configured.
+    """
+    if not check_identity_hash(secret, user_id, user_hash):
+        raise Forbidden("user_hash does not match user_id", code="identity_invalid")
+    known = await session.scalar(select(Contact).where(Contact.external_id == user_id))
+    if known is None and anonymous is not None and anonymous.external_id is None:
+        anonymous.external_id = user_id
+        await session.flush()
+        return anonymous
+    if known is None:
+        return await do_create_contact(session, external_id=user_id)
+    if anonymous is not None and anonymous.id != known.id and anonymous.external_id is None:
+        await session.execute(
+            update(Conversation)
+            .where(Conversation.contact_id == anonymous.id)
+            .values(contact_id=known.id)
+        )
+        await emit(
+            session, STAFF_STREAM, "contact.merged", {"from_id": anonymous.id, "into_id": known.id}
+        )
+    return known
+
+
+async def do_update_contact(
+    session: AsyncSession,
+    contact: Contact,
+    *,
+    name: str | None = None,
+    email: str | None = None,
+    locale: str | None = None,
+    timezone: str | None = None,
+    attributes: dict[str, Any] | None = None,
+) -> Contact:
+    if name is not None:
+        contact.name = name
+    if email is not None:
+        contact.email = email.lower()
+    if locale is not None:
+        contact.locale = locale
+    if timezone is not None:
+        contact.timezone = timezone
+    if attributes is not None:
+        merged = {**contact.attributes, **attributes}
+        contact.attributes = {k: v for k, v in merged.items() if v is not None}
+    await session.flush()
+    await emit(session, STAFF_STREAM, "contact.updated", {"contact_id": contact.id})
+    return contact

@@ -1,0 +1,271 @@
+"""Conversations and messages: the visitor's side (widget) and the staff's side (console)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+from sqlalchemy import select
+
+from supportdesk.accounts.models import Agent
+from supportdesk.accounts.queries import access_agent
+from supportdesk.contacts.models import Contact
+from supportdesk.conversations import actions
+from supportdesk.conversations.actions import Author
+from supportdesk.conversations.models import Conversation, SenderType, Status
+from supportdesk.conversations.queries import (
+    access_conversation_for_contact,
+    access_conversation_for_staff,
+    conversations_query,
+    list_conversations,
+    list_messages,
+    unread_counts,
+)
+from supportdesk.conversations.schemas import (
+    ConversationPublic,
+    ConversationStaff,
+    ConversationStart,
+    ConversationUpdate,
+    ConversationWithUnread,
+    MessageCreate,
+    MessagePage,
+    MessagePublic,
+    ReadReceipt,
+    StaffMessageCreate,
+)
+from supportdesk.deps import ContactDep, ServicesDep, StaffDep
+from supportdesk.ratelimit import check_rate
+from supportdesk.services import Services
+
+router = APIRouter(tags=["conversations"])
+
+AfterId = Annotated[int, Query(ge=0, description="Only messages with a greater id")]
+BeforeId = Annotated[int | None, Query(ge=1, description="Page backwards from this id")]
+Limit = Annotated[int, Query(ge=1, le=200)]
+
+
+# --- the visitor's side -------------------------------------------------------------------
+
+
+@router.get("/widget/conversations", response_model=list[ConversationPublic])
+async def visitor_conversations(contact: ContactDep, services: ServicesDep) -> list[Conversation]:
+    async with services.db.session() as session:
+        return await list_conversations(session, conversations_query(contact_id=contact.id))
+
+
+@router.post("/widget/conversations", response_model=ConversationPublic, status_code=201)
+async def visitor_start_conversation(
+    body: ConversationStart, contact: ContactDep, services: ServicesDep
+) -> Conversation:
+    await _limit_visitor(services, contact)
+    async with services.db.transaction() as session:
+        if body.body.strip():
+            actions.check_body(body.body, max_chars=services.settings.max_message_chars,
+                               has_attachments=False)
+        conversation = await actions.do_start_conversation(
+            session, contact, subject=body.subject, locale=body.locale
+        )
+        if body.body.strip():
+            await actions.do_send_message(
+                session,
+                conversation,
+                Author(SenderType.CONTACT, contact=contact),
+                body.body,
+                max_chars=services.settings.max_message_chars,
+                client_id=body.client_id,
+            )
+    return conversation
+
+
+@router.get("/widget/conversations/{conversation_id}", response_model=ConversationPublic)
+async def visitor_conversation(
+    conversation_id: int, contact: ContactDep, services: ServicesDep
+) -> Conversation:
+    async with services.db.session() as session:
+        return await access_conversation_for_contact(session, contact.id, conversation_id)
+
+
+@router.get("/widget/conversations/{conversation_id}/messages", response_model=MessagePage)
+async def visitor_messages(
+    conversation_id: int,
+    contact: ContactDep,
+    services: ServicesDep,
+    after_id: AfterId = 0,
+    before_id: BeforeId = None,
+    limit: Limit = 100,
+) -> MessagePage:
+    async with services.db.session() as session:
+        await access_conversation_for_contact(session, contact.id, conversation_id)
+        messages = await list_messages(
+            session, conversation_id, include_internal=False, after_id=after_id,
+            before_id=before_id, limit=limit,
+        )
+    return MessagePage(messages=messages)
+
+
+@router.post("/widget/conversations/{conversation_id}/messages", response_model=MessagePublic)
+async def visitor_send(
+    conversation_id: int,
+    body: MessageCreate,
+    contact: ContactDep,
+    services: ServicesDep,
+    response: Response,
+) -> MessagePublic:
+    """201 for a new message; 200 with the original when the ``client_id`` was already sent."""
+    await _limit_visitor(services, contact)
+    async with services.db.transaction() as session:
+        conversation = await access_conversation_for_contact(session, contact.id, conversation_id)
+        message, created = await actions.do_send_message(
+            session,
+            conversation,
+            Author(SenderType.CONTACT, contact=contact),
+            body.body,
+            max_chars=services.settings.max_message_chars,
+            client_id=body.client_id,
+            attachment_ids=body.attachment_ids,
+        )
+    response.status_code = 201 if created else 200
+    return message
+
+
+@router.post("/widget/conversations/{conversation_id}/read", response_model=ConversationPublic)
+async def visitor_read(
+    conversation_id: int, body: ReadReceipt, contact: ContactDep, services: ServicesDep
+) -> Conversation:
+    async with services.db.transaction() as session:
+        conversation = await access_conversation_for_contact(session, contact.id, conversation_id)
+        return await actions.do_mark_read(session, conversation, SenderType.CONTACT, body.message_id)
+
+
+async def _limit_visitor(services: Services, contact: Contact) -> None:
+    await check_rate(services.limiter, f"visitor-send:{contact.id}", 60, 60, "messages")
+
+
+# --- the staff's side ---------------------------------------------------------------------
+
+
+@router.get("/conversations", response_model=list[ConversationWithUnread])
+async def staff_conversations(
+    staff: StaffDep,
+    services: ServicesDep,
+    status: Status | None = None,
+    assignee: Annotated[str | None, Query(pattern=r"^(me|none|\d{1,18})$")] = None,
+    team_id: Annotated[int | None, Query(ge=1)] = None,
+    contact_id: Annotated[int | None, Query(ge=1)] = None,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+    before: datetime | None = None,
+    limit: Limit = 50,
+) -> list[ConversationWithUnread]:
+    """Newest activity first. ``assignee``: ``me``, ``none`` (unassigned) or an agent id."""
+    assignee_id = staff.agent.id if assignee == "me" else None
+    if assignee and assignee.isdigit():
+        assignee_id = int(assignee)
+    stmt = conversations_query(
+        status=status,
+        assignee_id=assignee_id,
+        unassigned=assignee == "none",
+        team_id=team_id,
+        contact_id=contact_id,
+        q=q,
+    )
+    async with services.db.session() as session:
+        rows = await list_conversations(session, stmt, limit=limit, before=before)
+        unread = await unread_counts(session, rows)
+    return [
+        ConversationWithUnread(
+            **ConversationStaff.model_validate(c).model_dump(), unread=unread.get(c.id, 0)
+        )
+        for c in rows
+    ]
+
+
+@router.get("/conversations/{conversation_id}", response_model=ConversationStaff)
+async def staff_conversation(
+    conversation_id: int, _staff: StaffDep, services: ServicesDep
+) -> Conversation:
+    async with services.db.session() as session:
+        return await access_conversation_for_staff(session, conversation_id)
+
+
+@router.patch("/conversations/{conversation_id}", response_model=ConversationStaff)
+async def staff_update_conversation(
+    conversation_id: int, body: ConversationUpdate, staff: StaffDep, services: ServicesDep
+) -> Conversation:
+    fields = body.model_fields_set
+    actor = Author(SenderType.AGENT, agent=staff.agent)
+    async with services.db.transaction() as session:
+        conversation = await access_conversation_for_staff(session, conversation_id)
+        if "assignee_id" in fields or "team_id" in fields:
+            agent = await _agent_or_none(session, body.assignee_id) if "assignee_id" in fields else (
+                await session.get(Agent, conversation.assignee_id) if conversation.assignee_id else None
+            )
+            team = await actions.load_team(session, body.team_id) if "team_id" in fields else None
+            await actions.do_assign(
+                session, conversation, actor=actor, agent=agent, team=team,
+                note=body.note, set_team="team_id" in fields,
+            )
+        if body.priority is not None:
+            await actions.do_set_priority(session, conversation, body.priority)
+        if body.status is not None:
+            await actions.do_change_status(session, conversation, body.status, actor=actor)
+    return conversation
+
+
+async def _agent_or_none(session, agent_id: int | None) -> Agent | None:  # type: ignore[no-untyped-def]
+    return None if agent_id is None else await access_agent(session, agent_id)
+
+
+@router.get("/conversations/{conversation_id}/messages", response_model=MessagePage)
+async def staff_messages(
+    conversation_id: int,
+    _staff: StaffDep,
+    services: ServicesDep,
+    after_id: AfterId = 0,
+    before_id: BeforeId = None,
+    limit: Limit = 100,
+) -> MessagePage:
+    async with services.db.session() as session:
+        await access_conversation_for_staff(session, conversation_id)
+        messages = await list_messages(
+            session, conversation_id, include_internal=True, after_id=after_id,
+            before_id=before_id, limit=limit,
+        )
+    return MessagePage(messages=messages)
+
+
+@router.post("/conversations/{conversation_id}/messages", response_model=MessagePublic)
+async def staff_send(
+    conversation_id: int,
+    body: StaffMessageCreate,
+    staff: StaffDep,
+    services: ServicesDep,
+    response: Response,
+) -> MessagePublic:
+    """A reply, or an internal note (``internal: true``) that the contact never sees."""
+    async with services.db.transaction() as session:
+        conversation = await access_conversation_for_staff(session, conversation_id)
+        message, created = await actions.do_send_message(
+            session,
+            conversation,
+            Author(SenderType.AGENT, agent=staff.agent),
+            body.body,
+            max_chars=services.settings.max_message_chars,
+            internal=body.internal,
+            client_id=body.client_id,
+            attachment_ids=body.attachment_ids,
+        )
+    response.status_code = 201 if created else 200
+    return message
+
+
+@router.post("/conversations/{conversation_id}/read", response_model=ConversationStaff)
+async def staff_read(
+    conversation_id: int, body: ReadReceipt, _staff: StaffDep, services: ServicesDep
+) -> Conversation:
+    async with services.db.transaction() as session:
+        conversation = await access_conversation_for_staff(session, conversation_id)
+        return await actions.do_mark_read(session, conversation, SenderType.AGENT, body.message_id)
+
+
+__all__ = ["router", "select"]

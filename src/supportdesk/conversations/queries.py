@@ -1,0 +1,177 @@
+"""Reads shared by the REST API, the gateway and the actions."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import Select, String, cast, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from supportdesk.accounts.models import Agent
+from supportdesk.attachments.models import Attachment
+from supportdesk.contacts.models import Contact
+from supportdesk.conversations.models import Conversation, Message, SenderType, Status
+from supportdesk.conversations.schemas import MessagePublic
+from supportdesk.errors import NotFound
+
+MAX_PAGE = 200
+
+
+async def access_conversation_for_staff(session: AsyncSession, conversation_id: int) -> Conversation:
+    conversation = await session.get(Conversation, conversation_id)
+    if conversation is None:
+        raise NotFound(f"conversation {conversation_id} not found")
+    return conversation
+
+
+async def access_conversation_for_contact(
+    session: AsyncSession, contact_id: int, conversation_id: int
+) -> Conversation:
+    """Another visitor's conversation answers "not found", exactly like a missing one."""
+    conversation = await session.get(Conversation, conversation_id)
+    if conversation is None or conversation.contact_id != contact_id:
+        raise NotFound(f"conversation {conversation_id} not found")
+    return conversation
+
+
+async def message_publics(session: AsyncSession, messages: Sequence[Message]) -> list[MessagePublic]:
+    """Shape messages with their attachments and senders in two queries, whatever their number."""
+    ids = [m.id for m in messages]
+    attachments: dict[int, list[Attachment]] = defaultdict(list)
+    if ids:
+        rows = await session.scalars(
+            select(Attachment).where(Attachment.message_id.in_(ids)).order_by(Attachment.id)
+        )
+        for attachment in rows:
+            attachments[attachment.message_id or 0].append(attachment)
+    agent_ids = {m.sender_agent_id for m in messages if m.sender_agent_id is not None}
+    names: dict[int, str] = {}
+    if agent_ids:
+        names = dict((await session.execute(
+            select(Agent.id, Agent.name).where(Agent.id.in_(agent_ids))
+        )).all())
+    return [
+        MessagePublic.of(m, attachments.get(m.id, []), _sender_name(m, names)) for m in messages
+    ]
+
+
+def _sender_name(message: Message, names: dict[int, str]) -> str:
+    if message.sender_agent_id is not None:
+        return names.get(message.sender_agent_id, "")
+    return "" if message.sender_type == SenderType.CONTACT else message.sender_type.value
+
+
+async def list_messages(
+    session: AsyncSession,
+    conversation_id: int,
+    *,
+    include_internal: bool,
+    after_id: int = 0,
+    before_id: int | None = None,
+    limit: int = 100,
+) -> list[MessagePublic]:
+    """Oldest first. ``before_id`` pages backwards through history, ``after_id`` forwards."""
+    stmt = select(Message).where(Message.conversation_id == conversation_id, Message.id > after_id)
+    if not include_internal:
+        stmt = stmt.where(Message.is_internal.is_(False))
+    if before_id is not None:
+        stmt = stmt.where(Message.id < before_id).order_by(Message.id.desc()).limit(limit)
+        rows = list(reversed(list(await session.scalars(stmt))))
+    else:
+        rows = list(await session.scalars(stmt.order_by(Message.id).limit(limit)))
+    return await message_publics(session, rows)
+
+
+def conversations_query(
+    *,
+    status: Status | None = None,
+    assignee_id: int | None = None,
+    unassigned: bool = False,
+    team_id: int | None = None,
+    contact_id: int | None = None,
+    q: str | None = None,
+) -> Select[tuple[Conversation]]:
+    stmt = select(Conversation)
+    if status is not None:
+        stmt = stmt.where(Conversation.status == status)
+    if unassigned:
+        stmt = stmt.where(Conversation.assignee_id.is_(None))
+    elif assignee_id is not None:
+        stmt = stmt.where(Conversation.assignee_id == assignee_id)
+    if team_id is not None:
+        stmt = stmt.where(Conversation.team_id == team_id)
+    if contact_id is not None:
+        stmt = stmt.where(Conversation.contact_id == contact_id)
+    if q:
+        stmt = stmt.where(_search_clause(q.strip()))
+    return stmt
+
+
+def _search_clause(q: str):  # type: ignore[no-untyped-def]
+    pattern = f"%{q.lower().replace('%', '').replace('_', '')}%"
+    by_contact = select(Contact.id).where(
+        or_(
+            func.lower(Contact.name).like(pattern),
+            func.lower(Contact.email).like(pattern),
+            func.lower(Contact.external_id).like(pattern),
+        )
+    )
+    by_text = select(Message.conversation_id).where(func.lower(Message.body).like(pattern))
+    clauses = [
+        Conversation.contact_id.in_(by_contact),
+        Conversation.id.in_(by_text),
+        func.lower(Conversation.subject).like(pattern),
+    ]
+    if q.lstrip("#").isdigit():
+        clauses.append(cast(Conversation.id, String) == q.lstrip("#"))
+    return or_(*clauses)
+
+
+async def list_conversations(
+    session: AsyncSession,
+    stmt: Select[tuple[Conversation]],
+    *,
+    limit: int = 50,
+    before: datetime | None = None,
+) -> list[Conversation]:
+    """Newest activity first."""
+    stmt = stmt.order_by(Conversation.updated_at.desc(), Conversation.id.desc())
+    if before is not None:
+        stmt = stmt.where(Conversation.updated_at < before)
+    return list(await session.scalars(stmt.limit(min(limit, MAX_PAGE))))
+
+
+async def unread_counts(session: AsyncSession, conversations: Sequence[Conversation]) -> dict[int, int]:
+    """Messages from the contact after the desk's read receipt, per conversation, one query."""
+    if not conversations:
+        return {}
+    ids = [c.id for c in conversations]
+    rows = await session.execute(
+        select(Message.conversation_id, func.count())
+        .join(Conversation, Conversation.id == Message.conversation_id)
+        .where(
+            Message.conversation_id.in_(ids),
+            Message.sender_type == SenderType.CONTACT,
+            Message.id > Conversation.agent_last_read_id,
+        )
+        .group_by(Message.conversation_id)
+    )
+    return {cid: int(n) for cid, n in rows}
+
+
+async def conversation_of_client_id(
+    session: AsyncSession, contact_id: int, client_id: str
+) -> Conversation | None:
+    """The conversation a visitor's message with this client id started, if it was stored."""
+    return await session.scalar(
+        select(Conversation)
+        .join(Message, Message.conversation_id == Conversation.id)
+        .where(
+            Conversation.contact_id == contact_id,
+            Message.sender_type == SenderType.CONTACT,
+            Message.client_id == client_id,
+        )
+        .limit(1)
+    )

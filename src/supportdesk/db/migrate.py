@@ -1,0 +1,43 @@
+"""Apply Alembic migrations from inside the process (every data command calls this first)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from supportdesk.db.engine import Database
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+def alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return config
+
+
+async def migrate(database: Database) -> None:
+    """Bring the schema to the newest revision; a no-op when it is already there."""
+    async with database.write_engine.begin() as conn:
+        await conn.run_sync(_upgrade)
+    if database.is_sqlite:
+        # The reader pool may hold connections opened before the tables existed.
+        await database.engine.dispose()
+
+
+def _upgrade(sync_conn: object) -> None:
+    config = alembic_config()
+    config.attributes["connection"] = sync_conn
+    command.upgrade(config, "head")
+
+
+async def current_revision(conn: AsyncConnection) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    def _read(sync_conn: object) -> str | None:
+        return MigrationContext.configure(sync_conn).get_current_revision()  # type: ignore[arg-type]
+
+    return await conn.run_sync(_read)

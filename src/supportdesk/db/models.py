@@ -1,0 +1,24 @@
+"""Every table, imported in one place so the metadata (and Alembic) sees them all."""
+
+from supportdesk.accounts.models import Agent, AgentPresence, ApiToken, AuthSession, Team, TeamMember
+from supportdesk.attachments.models import Attachment
+from supportdesk.contacts.models import Contact
+from supportdesk.conversations.models import Conversation, Message
+from supportdesk.db.base import Base
+from supportdesk.realtime.models import Event, EventStream
+
+__all__ = [
+    "Agent",
+    "AgentPresence",
+    "ApiToken",
+    "Attachment",
+    "AuthSession",
+    "Base",
+    "Contact",
+    "Conversation",
+    "Event",
+    "EventStream",
+    "Message",
+    "Team",
+    "TeamMember",
+]
