@@ -42,7 +42,6 @@ PASSWORD = "correct horse battery staple"
 passwords._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
 
-
 def _pg_admin_execute(*statements: str) -> None:
     asyncio.run(_pg_admin_execute_async(*statements))
 
@@ -190,7 +189,9 @@ async def login(app: object, email: str) -> tuple[httpx.AsyncClient, str]:
     return http, csrf
 
 
-async def _staff(app: object, services: Services, email: str, name: str, role: Role) -> StaffPersona:
+async def _staff(
+    app: object, services: Services, email: str, name: str, role: Role
+) -> StaffPersona:
     agent = await create_agent(services, email, name, role)
     http, csrf = await login(app, email)
     return StaffPersona(agent, http, csrf)
@@ -207,28 +208,28 @@ async def _visitor(app: object, name: str) -> VisitorPersona:
 
 @pytest.fixture
 async def agent_carol(app: object, services: Services) -> AsyncIterator[StaffPersona]:
-    persona = await _staff(app, services, "carol@desk.test", "Carol", Role.AGENT)
+    persona = await _staff(app, services, "carol@example.com", "Carol", Role.AGENT)
     yield persona
     await persona.client.aclose()
 
 
 @pytest.fixture
 async def agent_erin(app: object, services: Services) -> AsyncIterator[StaffPersona]:
-    persona = await _staff(app, services, "erin@desk.test", "Erin", Role.AGENT)
+    persona = await _staff(app, services, "erin@example.com", "Erin", Role.AGENT)
     yield persona
     await persona.client.aclose()
 
 
 @pytest.fixture
 async def supervisor_sam(app: object, services: Services) -> AsyncIterator[StaffPersona]:
-    persona = await _staff(app, services, "sam@desk.test", "Sam", Role.SUPERVISOR)
+    persona = await _staff(app, services, "sam@example.com", "Sam", Role.SUPERVISOR)
     yield persona
     await persona.client.aclose()
 
 
 @pytest.fixture
 async def admin_dave(app: object, services: Services) -> AsyncIterator[StaffPersona]:
-    persona = await _staff(app, services, "dave@desk.test", "Dave", Role.ADMIN)
+    persona = await _staff(app, services, "dave@example.com", "Dave", Role.ADMIN)
     yield persona
     await persona.client.aclose()
 

@@ -86,8 +86,9 @@ async def current_contact(
     services: ServicesDep, token: Annotated[str | None, Depends(_visitor)]
 ) -> Contact:
     if not token:
-        raise Unauthorized(f"send the visitor token in the {VISITOR_HEADER} header",
-                           code="not_authenticated")
+        raise Unauthorized(
+            f"send the visitor token in the {VISITOR_HEADER} header", code="not_authenticated"
+        )
     contact_id = services.visitor_tokens.contact_id(token)
     async with services.db.session() as session:
         contact = await session.get(Contact, contact_id)

@@ -188,8 +188,11 @@ async def do_deactivate_agent(session: AsyncSession, actor: Agent, agent: Agent)
     record = await _presence_record(session, agent.id)
     record.connections = 0
     await emit(session, STAFF_STREAM, "agent.deactivated", {"agent_id": agent.id})
-    emit_ephemeral(session, agent_topic(agent.id), {"type": "_disconnect", "code": 4003,
-                                                     "reason": "account deactivated"})
+    emit_ephemeral(
+        session,
+        agent_topic(agent.id),
+        {"type": "_disconnect", "code": 4003, "reason": "account deactivated"},
+    )
     return agent
 
 
@@ -208,7 +211,9 @@ async def do_set_presence(session: AsyncSession, agent: Agent, status: Presence)
 
 async def do_heartbeat(session: AsyncSession, agent_id: int) -> None:
     await session.execute(
-        update(AgentPresence).where(AgentPresence.agent_id == agent_id).values(heartbeat_at=utcnow())
+        update(AgentPresence)
+        .where(AgentPresence.agent_id == agent_id)
+        .values(heartbeat_at=utcnow())
     )
 
 

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request, Response, status
 from sqlalchemy import select
 
 from supportdesk.accounts import actions
-from supportdesk.accounts.models import Agent, ApiToken, Role, Team
+from supportdesk.accounts.models import Agent, ApiToken, AuthSession, Role, Team
 from supportdesk.accounts.queries import access_agent, access_team, presences, team_member_ids
 from supportdesk.accounts.schemas import (
     AgentCreate,
@@ -58,6 +58,8 @@ async def login(
             max_age=settings.session_max_age_seconds,
             user_agent=request.headers.get("user-agent", ""),
         )
+    # Only failures count against the address and email: a successful login starts afresh.
+    await services.limiter.reset(key)
     response.set_cookie(
         SESSION_COOKIE,
         new.cookie_value,
@@ -74,8 +76,9 @@ async def login(
 async def logout(staff: StaffDep, response: Response, services: ServicesDep) -> None:
     if staff.session is not None:
         async with services.db.transaction() as session:
-            record = await session.merge(staff.session)
-            await actions.do_end_session(session, record)
+            record = await session.get(AuthSession, staff.session.id)
+            if record is not None:
+                await actions.do_end_session(session, record)
     response.delete_cookie(SESSION_COOKIE, path="/")
 
 
@@ -100,7 +103,9 @@ async def list_tokens(staff: StaffDep, services: ServicesDep) -> list[ApiToken]:
 
 
 @router.post("/auth/tokens", response_model=ApiTokenCreated, status_code=201)
-async def create_token(body: ApiTokenCreate, staff: StaffDep, services: ServicesDep) -> ApiTokenCreated:
+async def create_token(
+    body: ApiTokenCreate, staff: StaffDep, services: ServicesDep
+) -> ApiTokenCreated:
     async with services.db.transaction() as session:
         new = await actions.do_create_api_token(session, staff.agent, body.name)
     public = ApiTokenPublic.model_validate(new.record)
@@ -119,7 +124,9 @@ async def list_agents(_staff: StaffDep, services: ServicesDep) -> list[AgentWith
         agents = list(await session.scalars(select(Agent).order_by(Agent.id)))
         states = await presences(session, services.settings.presence_timeout_seconds)
     return [
-        AgentWithPresence(**AgentPublic.model_validate(a).model_dump(), presence=states.get(a.id, "offline"))
+        AgentWithPresence(
+            **AgentPublic.model_validate(a).model_dump(), presence=states.get(a.id, "offline")
+        )
         for a in agents
     ]
 
@@ -167,10 +174,14 @@ async def reactivate_agent(agent_id: int, _admin: AdminDep, services: ServicesDe
 
 
 @router.put("/presence", response_model=AgentWithPresence)
-async def set_presence(body: PresenceUpdate, staff: StaffDep, services: ServicesDep) -> AgentWithPresence:
+async def set_presence(
+    body: PresenceUpdate, staff: StaffDep, services: ServicesDep
+) -> AgentWithPresence:
     async with services.db.transaction() as session:
         await actions.do_set_presence(session, staff.agent, body.status)
-    return AgentWithPresence(**AgentPublic.model_validate(staff.agent).model_dump(), presence=body.status)
+    return AgentWithPresence(
+        **AgentPublic.model_validate(staff.agent).model_dump(), presence=body.status
+    )
 
 
 @router.get("/teams", response_model=list[TeamPublic])

@@ -24,22 +24,22 @@ async def access_team(session: AsyncSession, team_id: int) -> Team:
     return team
 
 
-def effective(record: AgentPresence | None, timeout: float) -> Presence:
+def effective(record: AgentPresence | None, presence_timeout: float) -> Presence:
     """A status counts only while heartbeats arrive: a crashed node's agents go offline."""
     if record is None or record.heartbeat_at is None or record.connections <= 0:
         return Presence.OFFLINE
-    if utcnow() - record.heartbeat_at > timedelta(seconds=timeout):
+    if utcnow() - record.heartbeat_at > timedelta(seconds=presence_timeout):
         return Presence.OFFLINE
     return record.status
 
 
-async def presences(session: AsyncSession, timeout: float) -> dict[int, Presence]:
+async def presences(session: AsyncSession, presence_timeout: float) -> dict[int, Presence]:
     rows = await session.scalars(select(AgentPresence))
-    return {r.agent_id: effective(r, timeout) for r in rows}
+    return {r.agent_id: effective(r, presence_timeout) for r in rows}
 
 
-async def count_online_agents(session: AsyncSession, timeout: float) -> int:
-    cutoff = utcnow() - timedelta(seconds=timeout)
+async def count_online_agents(session: AsyncSession, presence_timeout: float) -> int:
+    cutoff = utcnow() - timedelta(seconds=presence_timeout)
     value = await session.scalar(
         select(func.count())
         .select_from(AgentPresence)

@@ -2,13 +2,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from supportdesk.accounts.models import Presence, Role
-from supportdesk.schemas_common import Locale, Name, TimeZone
+from supportdesk.schemas_common import Email, Locale, Name, RequestModel, TimeZone
 
 
-class LoginRequest(BaseModel):
+class LoginRequest(RequestModel):
     email: str = Field(max_length=254)
     password: str = Field(max_length=1024)
 
@@ -40,24 +40,24 @@ class MeResponse(BaseModel):
     auth: str
 
 
-class AgentCreate(BaseModel):
-    email: EmailStr
+class AgentCreate(RequestModel):
+    email: Email
     name: Name
     role: Role = Role.AGENT
     password: str = Field(min_length=10, max_length=1024)
 
 
-class AgentUpdate(BaseModel):
+class AgentUpdate(RequestModel):
     name: Name | None = None
     role: Role | None = None
     password: str | None = Field(default=None, min_length=10, max_length=1024)
 
 
-class PresenceUpdate(BaseModel):
+class PresenceUpdate(RequestModel):
     status: Presence
 
 
-class ApiTokenCreate(BaseModel):
+class ApiTokenCreate(RequestModel):
     name: Name = Field(max_length=100)
 
 
@@ -76,7 +76,7 @@ class ApiTokenCreated(ApiTokenPublic):
     token: str = Field(description="Shown once; store it now.")
 
 
-class TeamCreate(BaseModel):
+class TeamCreate(RequestModel):
     name: Name = Field(max_length=100)
     region: str = Field(default="", max_length=100)
     timezone: TimeZone = "UTC"
@@ -94,9 +94,9 @@ class TeamPublic(BaseModel):
     member_ids: list[int] = Field(default_factory=list)
 
 
-class TeamMembers(BaseModel):
+class TeamMembers(RequestModel):
     agent_ids: list[int] = Field(max_length=1000)
 
 
-class Locales(BaseModel):
+class Locales(RequestModel):
     locale: Locale

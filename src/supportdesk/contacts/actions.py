@@ -14,8 +14,6 @@ from supportdesk.errors import Forbidden, NotFound
 from supportdesk.realtime.events import STAFF_STREAM, emit
 from supportdesk.tokens import check_identity_hash
 
-MAX_ATTRIBUTES = 50
-
 
 async def access_contact(session: AsyncSession, contact_id: int) -> Contact:
     contact = await session.get(Contact, contact_id)
@@ -91,17 +89,21 @@ async def do_update_contact(
     timezone: str | None = None,
     attributes: dict[str, Any] | None = None,
 ) -> Contact:
-    if name is not None:
-        contact.name = name
-    if email is not None:
-        contact.email = email.lower()
-    if locale is not None:
-        contact.locale = locale
-    if timezone is not None:
-        contact.timezone = timezone
+    changes: dict[str, Any] = {
+        "name": name,
+        "email": email.lower() if email is not None else None,
+        "locale": locale,
+        "timezone": timezone,
+    }
     if attributes is not None:
         merged = {**contact.attributes, **attributes}
-        contact.attributes = {k: v for k, v in merged.items() if v is not None}
-    await session.flush()
-    await emit(session, STAFF_STREAM, "contact.updated", {"contact_id": contact.id})
+        changes["attributes"] = {k: v for k, v in merged.items() if v is not None}
+    changed = False
+    for field, value in changes.items():
+        if value is not None and getattr(contact, field) != value:
+            setattr(contact, field, value)
+            changed = True
+    if changed:
+        await session.flush()
+        await emit(session, STAFF_STREAM, "contact.updated", {"contact_id": contact.id})
     return contact

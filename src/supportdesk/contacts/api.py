@@ -32,9 +32,13 @@ async def start_visitor_session(
     body: VisitorSessionRequest, request: Request, services: ServicesDep
 ) -> VisitorSession:
     """Returns the visitor's token: the same contact when a valid token is sent back."""
-    known_id = services.visitor_tokens.contact_id(body.visitor_token) if body.visitor_token else None
+    known_id = (
+        services.visitor_tokens.contact_id(body.visitor_token) if body.visitor_token else None
+    )
     if known_id is None:
-        await check_rate(services.limiter, f"visitor-new:{client_ip(request)}", 60, 60, "new visitors")
+        await check_rate(
+            services.limiter, f"visitor-new:{client_ip(request)}", 60, 60, "new visitors"
+        )
     async with services.db.transaction() as session:
         contact = await session.get(Contact, known_id) if known_id is not None else None
         if body.user_id is not None:
@@ -77,7 +81,9 @@ async def get_visitor(contact: ContactDep) -> Contact:
 
 
 @router.patch("/widget/me", response_model=ContactPublic)
-async def update_visitor(body: VisitorUpdate, contact: ContactDep, services: ServicesDep) -> Contact:
+async def update_visitor(
+    body: VisitorUpdate, contact: ContactDep, services: ServicesDep
+) -> Contact:
     async with services.db.transaction() as session:
         current = await actions.access_contact(session, contact.id)
         return await actions.do_update_contact(
@@ -147,5 +153,7 @@ async def contact_conversations(
 ) -> list[ConversationStaff]:
     async with services.db.session() as session:
         await actions.access_contact(session, contact_id)
-        rows = await list_conversations(session, conversations_query(contact_id=contact_id), limit=200)
+        rows = await list_conversations(
+            session, conversations_query(contact_id=contact_id), limit=200
+        )
     return [ConversationStaff.model_validate(c) for c in rows]

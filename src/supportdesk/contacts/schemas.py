@@ -3,9 +3,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from supportdesk.schemas_common import Locale, TimeZone
+from supportdesk.schemas_common import Email, Locale, RequestModel, TimeZone
 
 AttributeValue = Annotated[str, StringConstraints(max_length=1000)] | int | float | bool | None
 MAX_ATTRIBUTES = 50
@@ -22,14 +22,14 @@ def _check_attributes(value: dict[str, AttributeValue] | None) -> dict[str, Attr
     return value
 
 
-class VisitorSessionRequest(BaseModel):
+class VisitorSessionRequest(RequestModel):
     """What the widget sends when it loads: its stored token and, for logged-in users, identity."""
 
     visitor_token: str | None = Field(default=None, max_length=500)
     user_id: str | None = Field(default=None, min_length=1, max_length=200)
     user_hash: str | None = Field(default=None, max_length=128)
     name: str | None = Field(default=None, max_length=200)
-    email: EmailStr | None = None
+    email: Email | None = None
     locale: Locale | None = None
     timezone: TimeZone | None = None
     attributes: dict[str, AttributeValue] | None = None
@@ -37,9 +37,9 @@ class VisitorSessionRequest(BaseModel):
     _attrs = field_validator("attributes")(_check_attributes)
 
 
-class ContactUpdate(BaseModel):
+class ContactUpdate(RequestModel):
     name: str | None = Field(default=None, max_length=200)
-    email: EmailStr | None = None
+    email: Email | None = None
     locale: Locale | None = None
     timezone: TimeZone | None = None
     attributes: dict[str, AttributeValue] | None = None
@@ -47,9 +47,9 @@ class ContactUpdate(BaseModel):
     _attrs = field_validator("attributes")(_check_attributes)
 
 
-class VisitorUpdate(BaseModel):
+class VisitorUpdate(RequestModel):
     name: str | None = Field(default=None, max_length=200)
-    email: EmailStr | None = None
+    email: Email | None = None
     locale: Locale | None = None
     timezone: TimeZone | None = None
 

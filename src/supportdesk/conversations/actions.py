@@ -277,7 +277,9 @@ async def do_change_status(
     if status == Status.QUEUED:
         conversation.assignee_id = None
     await session.flush()
-    await _system_note(session, conversation, f"{actor.name or actor.type.value} set status {status}")
+    await _system_note(
+        session, conversation, f"{actor.name or actor.type.value} set status {status}"
+    )
     await _emit_conversation(session, conversation, "conversation.updated")
     return conversation
 

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
-from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from supportdesk.accounts.models import Agent
 from supportdesk.accounts.queries import access_agent
@@ -61,8 +61,9 @@ async def visitor_start_conversation(
     await _limit_visitor(services, contact)
     async with services.db.transaction() as session:
         if body.body.strip():
-            actions.check_body(body.body, max_chars=services.settings.max_message_chars,
-                               has_attachments=False)
+            actions.check_body(
+                body.body, max_chars=services.settings.max_message_chars, has_attachments=False
+            )
         conversation = await actions.do_start_conversation(
             session, contact, subject=body.subject, locale=body.locale
         )
@@ -98,8 +99,12 @@ async def visitor_messages(
     async with services.db.session() as session:
         await access_conversation_for_contact(session, contact.id, conversation_id)
         messages = await list_messages(
-            session, conversation_id, include_internal=False, after_id=after_id,
-            before_id=before_id, limit=limit,
+            session,
+            conversation_id,
+            include_internal=False,
+            after_id=after_id,
+            before_id=before_id,
+            limit=limit,
         )
     return MessagePage(messages=messages)
 
@@ -135,7 +140,9 @@ async def visitor_read(
 ) -> Conversation:
     async with services.db.transaction() as session:
         conversation = await access_conversation_for_contact(session, contact.id, conversation_id)
-        return await actions.do_mark_read(session, conversation, SenderType.CONTACT, body.message_id)
+        return await actions.do_mark_read(
+            session, conversation, SenderType.CONTACT, body.message_id
+        )
 
 
 async def _limit_visitor(services: Services, contact: Contact) -> None:
@@ -197,13 +204,24 @@ async def staff_update_conversation(
     async with services.db.transaction() as session:
         conversation = await access_conversation_for_staff(session, conversation_id)
         if "assignee_id" in fields or "team_id" in fields:
-            agent = await _agent_or_none(session, body.assignee_id) if "assignee_id" in fields else (
-                await session.get(Agent, conversation.assignee_id) if conversation.assignee_id else None
+            agent = (
+                await _agent_or_none(session, body.assignee_id)
+                if "assignee_id" in fields
+                else (
+                    await session.get(Agent, conversation.assignee_id)
+                    if conversation.assignee_id
+                    else None
+                )
             )
             team = await actions.load_team(session, body.team_id) if "team_id" in fields else None
             await actions.do_assign(
-                session, conversation, actor=actor, agent=agent, team=team,
-                note=body.note, set_team="team_id" in fields,
+                session,
+                conversation,
+                actor=actor,
+                agent=agent,
+                team=team,
+                note=body.note,
+                set_team="team_id" in fields,
             )
         if body.priority is not None:
             await actions.do_set_priority(session, conversation, body.priority)
@@ -212,7 +230,7 @@ async def staff_update_conversation(
     return conversation
 
 
-async def _agent_or_none(session, agent_id: int | None) -> Agent | None:  # type: ignore[no-untyped-def]
+async def _agent_or_none(session: AsyncSession, agent_id: int | None) -> Agent | None:
     return None if agent_id is None else await access_agent(session, agent_id)
 
 
@@ -228,8 +246,12 @@ async def staff_messages(
     async with services.db.session() as session:
         await access_conversation_for_staff(session, conversation_id)
         messages = await list_messages(
-            session, conversation_id, include_internal=True, after_id=after_id,
-            before_id=before_id, limit=limit,
+            session,
+            conversation_id,
+            include_internal=True,
+            after_id=after_id,
+            before_id=before_id,
+            limit=limit,
         )
     return MessagePage(messages=messages)
 
@@ -266,6 +288,3 @@ async def staff_read(
     async with services.db.transaction() as session:
         conversation = await access_conversation_for_staff(session, conversation_id)
         return await actions.do_mark_read(session, conversation, SenderType.AGENT, body.message_id)
-
-
-__all__ = ["router", "select"]

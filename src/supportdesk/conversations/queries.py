@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Select, String, cast, func, or_, select
+from sqlalchemy import ColumnElement, Select, String, cast, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from supportdesk.accounts.models import Agent
@@ -19,7 +19,9 @@ from supportdesk.errors import NotFound
 MAX_PAGE = 200
 
 
-async def access_conversation_for_staff(session: AsyncSession, conversation_id: int) -> Conversation:
+async def access_conversation_for_staff(
+    session: AsyncSession, conversation_id: int
+) -> Conversation:
     conversation = await session.get(Conversation, conversation_id)
     if conversation is None:
         raise NotFound(f"conversation {conversation_id} not found")
@@ -36,7 +38,9 @@ async def access_conversation_for_contact(
     return conversation
 
 
-async def message_publics(session: AsyncSession, messages: Sequence[Message]) -> list[MessagePublic]:
+async def message_publics(
+    session: AsyncSession, messages: Sequence[Message]
+) -> list[MessagePublic]:
     """Shape messages with their attachments and senders in two queries, whatever their number."""
     ids = [m.id for m in messages]
     attachments: dict[int, list[Attachment]] = defaultdict(list)
@@ -49,9 +53,11 @@ async def message_publics(session: AsyncSession, messages: Sequence[Message]) ->
     agent_ids = {m.sender_agent_id for m in messages if m.sender_agent_id is not None}
     names: dict[int, str] = {}
     if agent_ids:
-        names = dict((await session.execute(
-            select(Agent.id, Agent.name).where(Agent.id.in_(agent_ids))
-        )).all())
+        names = dict(
+            (
+                await session.execute(select(Agent.id, Agent.name).where(Agent.id.in_(agent_ids)))
+            ).all()
+        )
     return [
         MessagePublic.of(m, attachments.get(m.id, []), _sender_name(m, names)) for m in messages
     ]
@@ -92,7 +98,7 @@ def conversations_query(
     team_id: int | None = None,
     contact_id: int | None = None,
     q: str | None = None,
-) -> Select[tuple[Conversation]]:
+) -> Select[Conversation]:
     stmt = select(Conversation)
     if status is not None:
         stmt = stmt.where(Conversation.status == status)
@@ -109,7 +115,7 @@ def conversations_query(
     return stmt
 
 
-def _search_clause(q: str):  # type: ignore[no-untyped-def]
+def _search_clause(q: str) -> ColumnElement[bool]:
     pattern = f"%{q.lower().replace('%', '').replace('_', '')}%"
     by_contact = select(Contact.id).where(
         or_(
@@ -119,7 +125,7 @@ def _search_clause(q: str):  # type: ignore[no-untyped-def]
         )
     )
     by_text = select(Message.conversation_id).where(func.lower(Message.body).like(pattern))
-    clauses = [
+    clauses: list[ColumnElement[bool]] = [
         Conversation.contact_id.in_(by_contact),
         Conversation.id.in_(by_text),
         func.lower(Conversation.subject).like(pattern),
@@ -131,7 +137,7 @@ def _search_clause(q: str):  # type: ignore[no-untyped-def]
 
 async def list_conversations(
     session: AsyncSession,
-    stmt: Select[tuple[Conversation]],
+    stmt: Select[Conversation],
     *,
     limit: int = 50,
     before: datetime | None = None,
@@ -143,7 +149,9 @@ async def list_conversations(
     return list(await session.scalars(stmt.limit(min(limit, MAX_PAGE))))
 
 
-async def unread_counts(session: AsyncSession, conversations: Sequence[Conversation]) -> dict[int, int]:
+async def unread_counts(
+    session: AsyncSession, conversations: Sequence[Conversation]
+) -> dict[int, int]:
     """Messages from the contact after the desk's read receipt, per conversation, one query."""
     if not conversations:
         return {}

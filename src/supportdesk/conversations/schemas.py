@@ -16,6 +16,7 @@ from supportdesk.conversations.models import (
     SenderType,
     Status,
 )
+from supportdesk.schemas_common import ClientId, Locale, RequestModel
 
 
 class AttachmentPublic(BaseModel):
@@ -110,18 +111,18 @@ def conversation_public_payload(conversation: Conversation) -> dict[str, Any]:
     return ConversationPublic.model_validate(conversation).model_dump(mode="json")
 
 
-class ConversationStart(BaseModel):
+class ConversationStart(RequestModel):
     """The visitor opens a conversation, optionally with a first message."""
 
     body: str = Field(default="", max_length=1_000_000)
-    client_id: str | None = Field(default=None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
+    client_id: ClientId | None = None
     subject: str = Field(default="", max_length=300)
-    locale: str | None = Field(default=None, max_length=35, pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+    locale: Locale | None = None
 
 
-class MessageCreate(BaseModel):
+class MessageCreate(RequestModel):
     body: str = Field(default="", max_length=1_000_000)
-    client_id: str | None = Field(default=None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
+    client_id: ClientId | None = None
     attachment_ids: list[int] = Field(default_factory=list, max_length=10)
 
 
@@ -129,11 +130,11 @@ class StaffMessageCreate(MessageCreate):
     internal: bool = False
 
 
-class ReadReceipt(BaseModel):
+class ReadReceipt(RequestModel):
     message_id: int = Field(ge=0)
 
 
-class ConversationUpdate(BaseModel):
+class ConversationUpdate(RequestModel):
     """Staff changes; every field optional. ``assignee_id``/``team_id`` null unassigns."""
 
     status: Status | None = None

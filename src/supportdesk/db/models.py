@@ -1,6 +1,13 @@
 """Every table, imported in one place so the metadata (and Alembic) sees them all."""
 
-from supportdesk.accounts.models import Agent, AgentPresence, ApiToken, AuthSession, Team, TeamMember
+from supportdesk.accounts.models import (
+    Agent,
+    AgentPresence,
+    ApiToken,
+    AuthSession,
+    Team,
+    TeamMember,
+)
 from supportdesk.attachments.models import Attachment
 from supportdesk.contacts.models import Contact
 from supportdesk.conversations.models import Conversation, Message
