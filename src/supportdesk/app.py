@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
-from supportdesk import __version__
+from supportdesk import __version__, maintenance
 from supportdesk.config import Settings, load_settings
 from supportdesk.db.migrate import migrate
 from supportdesk.http import error_response, install_error_handlers
@@ -26,9 +28,13 @@ def create_app(settings: Settings | None = None, *, run_migrations: bool = True)
             await migrate(services.db)
         await services.broker.start()
         await services.gateway.start()
+        housekeeping = asyncio.create_task(maintenance.run_forever(services), name="maintenance")
         try:
             yield
         finally:
+            housekeeping.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await housekeeping
             await services.gateway.stop()
             await services.broker.stop()
             if services.redis is not None:
