@@ -53,6 +53,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (CommandError, AppError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    except OSError as exc:  # e.g. a data directory that cannot be created or written
+        where = f"cannot use {exc.filename}: " if exc.filename else ""
+        print(f"error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
 
@@ -253,7 +257,7 @@ def run_agent_deactivate(args: argparse.Namespace) -> int:
             agent = await _agent_by_email(session, email)
             if not agent.is_active:
                 return False
-            await do_deactivate_agent(session, _operator(), agent)
+            await do_deactivate_agent(session, None, agent)
             return True
 
     changed = with_database(load_settings(), deactivate)
@@ -278,14 +282,6 @@ async def _agent_by_email(session: AsyncSession, email: str) -> Agent:
     if agent is None:
         raise CommandError(f"no agent with email {email}")
     return agent
-
-
-def _operator() -> Agent:
-    """The person at the command line: not an agent, so never "yourself" to the actions.
-
-    A transient object that is never added to a session; id 0 matches no stored agent.
-    """
-    return Agent(id=0, email="", name="command line", role=Role.ADMIN, password_hash="")
 
 
 # --- serve and demo ---------------------------------------------------------------------
@@ -324,9 +320,8 @@ def demo_banner(base: str, logins: tuple[DemoLogin, ...], created: bool, path: s
     else:
         lines = [f"This data directory already has agents and no {LOGINS_FILE}; no demo added."]
     lines += [
-        f"  Agent console:  {base}/console",
-        f"  Demo page:      {base}/demo",
         f"  API docs:       {base}/api/docs",
+        f"  OpenAPI:        {base}/openapi.json",
         f"  Health:         {base}/healthz",
     ]
     if logins:

@@ -38,10 +38,16 @@ def check_password_strength(password: str) -> None:
         raise InvalidInput("password must have at most 1024 characters")
 
 
+def check_name(name: str) -> None:
+    if not name.strip() or len(name.strip()) > 200:
+        raise InvalidInput("name must have 1 to 200 characters", code="bad_name")
+
+
 async def do_create_agent(
     session: AsyncSession, *, email: str, name: str, role: Role, password: str
 ) -> Agent:
     check_password_strength(password)
+    check_name(name)
     email = email.strip().lower()
     if await session.scalar(select(Agent.id).where(Agent.email == email)) is not None:
         raise Conflict(f"an agent with email {email} already exists", code="email_taken")
@@ -155,6 +161,7 @@ async def do_update_agent(
     password: str | None = None,
 ) -> Agent:
     if name is not None:
+        check_name(name)
         agent.name = name.strip()
     if role is not None:
         agent.role = role
@@ -165,9 +172,12 @@ async def do_update_agent(
     return agent
 
 
-async def do_deactivate_agent(session: AsyncSession, actor: Agent, agent: Agent) -> Agent:
-    """Deactivation ends every session and token of the agent and closes their sockets."""
-    if agent.id == actor.id:
+async def do_deactivate_agent(session: AsyncSession, actor: Agent | None, agent: Agent) -> Agent:
+    """Deactivation ends every session and token of the agent and closes their sockets.
+
+    ``actor`` is None for the operator at the command line.
+    """
+    if actor is not None and agent.id == actor.id:
         raise InvalidInput("you cannot deactivate your own account", code="cannot_deactivate_self")
     if not agent.is_active:
         return agent

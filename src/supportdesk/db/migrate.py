@@ -6,11 +6,13 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from supportdesk.db.engine import Database
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+_LOCK_KEY = 0x5D_6D16  # an arbitrary constant naming the "migrations" advisory lock
 
 
 def alembic_config() -> Config:
@@ -22,6 +24,10 @@ def alembic_config() -> Config:
 async def migrate(database: Database) -> None:
     """Bring the schema to the newest revision; a no-op when it is already there."""
     async with database.write_engine.begin() as conn:
+        if not database.is_sqlite:
+            # Nodes starting together would otherwise run the same migration twice; the
+            # lock is released when this transaction ends.
+            await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
         await conn.run_sync(_upgrade)
     if database.is_sqlite:
         # The reader pool may hold connections opened before the tables existed.
