@@ -160,7 +160,8 @@ async def do_send_message(
     public = MessagePublic.of(message, attachments, author.name)
     await _apply_message_effects(session, conversation, author, internal)
     await _emit_message(session, conversation, public)
-    await _emit_conversation(session, conversation, "conversation.updated")
+    # A note changes nothing the contact may see, so the contact hears nothing of it.
+    await _emit_conversation(session, conversation, "conversation.updated", to_contact=not internal)
     return public, True
 
 

@@ -23,6 +23,7 @@ from supportdesk.realtime.events import Published
 log = logging.getLogger(__name__)
 
 Subscriber = Callable[[dict[str, Any]], None]
+SUBSCRIBE_TIMEOUT = 10.0
 
 
 class Broker(Protocol):
@@ -84,14 +85,22 @@ class MemoryBroker:
 
 
 class RedisBroker:
+    """Redis pub/sub: one publishing connection and one subscribing connection per node.
+
+    ``subscribe`` returns only once Redis has confirmed the subscription: the gateway reads
+    the replay from the database right after, and an event published before Redis listened
+    for this node would reach neither the replay nor the live queue until the next event.
+    """
+
     def __init__(self, url: str, prefix: str = "supportdesk") -> None:
         self.url = url
         self.prefix = prefix + ":"
         self.topics = _LocalTopics()
         self.redis: aioredis.Redis = aioredis.from_url(url)
-        self.pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
+        self.pubsub = self.redis.pubsub()
         self._reader: asyncio.Task[None] | None = None
         self._lock = asyncio.Lock()
+        self._confirmed: dict[str, asyncio.Future[None]] = {}
 
     async def start(self) -> None:
         await self.redis.ping()
@@ -105,36 +114,59 @@ class RedisBroker:
             self._reader.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._reader
-        await self.pubsub.aclose()
+        await self.pubsub.aclose()  # type: ignore[no-untyped-call]
         await self.redis.aclose()
 
     async def publish(self, messages: list[Published]) -> None:
-        async with self.redis.pipeline(transaction=False) as pipe:
-            for message in messages:
-                pipe.publish(self.prefix + message.topic, json.dumps(message.frame))
-            await pipe.execute()
+        """Never raises: the write is committed already, and a client that misses the frame
+        gets it from the database (gap filling, or the replay when it reconnects)."""
+        try:
+            async with self.redis.pipeline(transaction=False) as pipe:
+                for message in messages:
+                    pipe.publish(self.prefix + message.topic, json.dumps(message.frame))
+                await pipe.execute()
+        except (aioredis.RedisError, OSError):
+            log.exception("could not publish %d frames to redis", len(messages))
 
     async def subscribe(self, topic: str, subscriber: Subscriber) -> None:
+        channel = self.prefix + topic
         async with self._lock:
             if self.topics.add(topic, subscriber):
-                await self.pubsub.subscribe(self.prefix + topic)
+                self._confirmed[channel] = asyncio.get_running_loop().create_future()
+                await self.pubsub.subscribe(channel)
+            confirmed = self._confirmed.get(channel)
+        if confirmed is not None:
+            await asyncio.wait_for(asyncio.shield(confirmed), SUBSCRIBE_TIMEOUT)
 
     async def unsubscribe(self, topic: str, subscriber: Subscriber) -> None:
         async with self._lock:
             if self.topics.remove(topic, subscriber):
+                self._confirmed.pop(self.prefix + topic, None)
                 await self.pubsub.unsubscribe(self.prefix + topic)
 
     async def _read(self) -> None:
         while True:
             try:
                 message = await self.pubsub.get_message(timeout=1.0)
+                if message is not None:
+                    self._handle(message)
+            except asyncio.CancelledError:
+                raise
             except (aioredis.ConnectionError, OSError):
+                # redis-py reconnects and subscribes again on the next read; frames published
+                # meanwhile are filled in from the database when the next one arrives.
                 log.warning("redis broker connection lost; retrying", exc_info=True)
                 await asyncio.sleep(1.0)
-                continue
-            if message is None or message["type"] != "message":
-                continue
-            channel = message["channel"].decode()
+            except Exception:
+                log.exception("redis broker could not handle a message")
+
+    def _handle(self, message: dict[str, Any]) -> None:
+        channel = message["channel"].decode()
+        if message["type"] == "subscribe":
+            confirmed = self._confirmed.get(channel)
+            if confirmed is not None and not confirmed.done():
+                confirmed.set_result(None)
+        elif message["type"] == "message":
             self.topics.deliver(channel.removeprefix(self.prefix), json.loads(message["data"]))
 
 

@@ -18,7 +18,7 @@ from supportdesk.conversations.queries import (
     access_conversation_for_staff,
     conversation_of_client_id,
 )
-from supportdesk.errors import AppError, NotFound
+from supportdesk.errors import AppError, Forbidden, InvalidInput, RateLimited, Unauthorized
 from supportdesk.http import describe_validation
 from supportdesk.ratelimit import check_rate
 from supportdesk.realtime.events import STAFF_STREAM, Published, contact_stream
@@ -38,7 +38,7 @@ async def handle(services: Services, client: Client, raw: str) -> Reply:
     try:
         frame = client_frame.validate_json(raw)
     except ValidationError as exc:
-        return _error(ref, "bad_frame", describe_validation(exc.errors()))
+        return error_frame(ref, "bad_frame", describe_validation(exc.errors()))
     try:
         if isinstance(frame, Ping):
             return {"type": "pong", "ref": frame.ref}
@@ -49,8 +49,10 @@ async def handle(services: Services, client: Client, raw: str) -> Reply:
         if isinstance(frame, Read):
             return await _read(services, client, frame)
         return await _presence(services, client, frame)
+    except RateLimited as exc:
+        return {**error_frame(ref, exc.code, exc.message), "retry_after": exc.retry_after}
     except AppError as exc:
-        return _error(ref, exc.code, exc.message)
+        return error_frame(ref, exc.code, exc.message)
 
 
 def _ref_of(raw: str) -> str | None:
@@ -65,7 +67,7 @@ def _ref_of(raw: str) -> str | None:
     return ref[:64] if isinstance(ref, str) else None
 
 
-def _error(ref: str | None, code: str, message: str) -> dict[str, Any]:
+def error_frame(ref: str | None, code: str, message: str) -> dict[str, Any]:
     return {"type": "error", "ref": ref, "code": code, "message": message}
 
 
@@ -81,16 +83,18 @@ async def _send(services: Services, client: Client, frame: Send) -> Reply:
     if client.agent is None:
         await check_rate(services.limiter, f"visitor-send:{client.contact_id}", 60, 60, "messages")
     max_chars = services.settings.max_message_chars
+    if client.agent is not None and frame.conversation_id is None:
+        raise InvalidInput("conversation_id is required for staff", code="invalid")
     async with services.db.transaction() as session:
         if client.agent is not None:
             author = Author(SenderType.AGENT, agent=client.agent)
-            if frame.conversation_id is None:
-                raise NotFound("conversation_id is required for staff")
         else:
             contact = await session.get(Contact, client.contact_id)
+            if contact is None:  # deleted while connected (data deletion)
+                raise Unauthorized("this visitor no longer exists", code="token_invalid")
             author = Author(SenderType.CONTACT, contact=contact)
         conversation = await _conversation_for_send(session, client, frame, author, max_chars)
-        message, _created = await actions.do_send_message(
+        message, created = await actions.do_send_message(
             session,
             conversation,
             author,
@@ -100,7 +104,12 @@ async def _send(services: Services, client: Client, frame: Send) -> Reply:
             client_id=frame.client_id,
             attachment_ids=frame.attachment_ids,
         )
-    return {"type": "ack", "ref": frame.client_id, "message": message.model_dump(mode="json")}
+    return {
+        "type": "ack",
+        "ref": frame.client_id,
+        "created": created,
+        "message": message.model_dump(mode="json"),
+    }
 
 
 async def _conversation_for_send(
@@ -126,13 +135,21 @@ async def _typing(services: Services, client: Client, frame: Typing) -> Reply:
         "state": frame.state,
     }
     if client.agent is not None:
-        agent_frame = {**typing, "who": "agent", "agent_id": client.agent.id,
-                       "name": client.agent.name}
-        await services.broker.publish([
-            Published(contact_stream(conversation.contact_id),
-                      {**typing, "who": "agent", "name": client.agent.name}),
-            Published(STAFF_STREAM, agent_frame),
-        ])
+        agent_frame = {
+            **typing,
+            "who": "agent",
+            "agent_id": client.agent.id,
+            "name": client.agent.name,
+        }
+        await services.broker.publish(
+            [
+                Published(
+                    contact_stream(conversation.contact_id),
+                    {**typing, "who": "agent", "name": client.agent.name},
+                ),
+                Published(STAFF_STREAM, agent_frame),
+            ]
+        )
     else:
         await services.broker.publish([Published(STAFF_STREAM, {**typing, "who": "contact"})])
     return None
@@ -148,7 +165,7 @@ async def _read(services: Services, client: Client, frame: Read) -> Reply:
 
 async def _presence(services: Services, client: Client, frame: SetPresence) -> Reply:
     if client.agent is None:
-        raise NotFound("presence is for agents")
+        raise Forbidden("only agents have a presence", code="forbidden")
     async with services.db.transaction() as session:
         await do_set_presence(session, client.agent, Presence(frame.status))
     return {"type": "ok", "ref": frame.ref}

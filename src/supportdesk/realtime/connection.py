@@ -21,6 +21,13 @@ CLOSE_BAD_HELLO = 4002
 CLOSE_FORBIDDEN = 4003
 CLOSE_SLOW = 4008
 CLOSE_SHUTDOWN = 1001
+CLOSE_INTERNAL = 1011
+
+# A close frame waits behind whatever is already buffered for the client; a client that
+# does not read may never take it, so the handler stops waiting after this long.
+CLOSE_TIMEOUT = 10.0
+# RFC 6455 section 5.5: a control frame's payload is at most 125 bytes (2 of them the code).
+MAX_REASON_BYTES = 123
 
 GapFiller = Callable[[int, int], Awaitable[list[dict[str, Any]]]]
 
@@ -92,4 +99,12 @@ class Connection:
         code = self.close_code or CLOSE_NORMAL
         if self.websocket.application_state == WebSocketState.CONNECTED:
             with contextlib.suppress(Exception):
-                await self.websocket.close(code=code, reason=self.close_reason[:120])
+                await asyncio.wait_for(
+                    self.websocket.close(code=code, reason=close_reason(self.close_reason)),
+                    CLOSE_TIMEOUT,
+                )
+
+
+def close_reason(reason: str) -> str:
+    """The reason cut to what fits in a close frame, on a character boundary."""
+    return reason.encode()[:MAX_REASON_BYTES].decode(errors="ignore")

@@ -38,7 +38,8 @@ class Published:
 
 
 async def next_seq(session: AsyncSession, stream: str) -> int:
-    insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     stmt = (
         insert(EventStream)
         .values(name=stream, last_seq=1)

@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +26,7 @@ from supportdesk.accounts.actions import (
     find_session,
 )
 from supportdesk.accounts.models import Agent
+from supportdesk.contacts.models import Contact
 from supportdesk.errors import AppError
 from supportdesk.http import describe_validation
 from supportdesk.realtime import commands
@@ -32,9 +34,11 @@ from supportdesk.realtime.connection import (
     CLOSE_BAD_HELLO,
     CLOSE_FORBIDDEN,
     CLOSE_IDLE,
+    CLOSE_INTERNAL,
     CLOSE_SHUTDOWN,
     CLOSE_UNAUTHORIZED,
     Connection,
+    GapFiller,
 )
 from supportdesk.realtime.events import (
     STAFF_STREAM,
@@ -54,7 +58,10 @@ log = logging.getLogger(__name__)
 
 HELLO_TIMEOUT = 10.0
 REPLAY_PAGE = 500
+# A client further behind than this reloads its state over REST instead of replaying.
+MAX_REPLAY = 10_000
 HEARTBEAT_WRITE_INTERVAL = 20.0
+HEARTBEAT_INTERVAL = 25.0
 
 
 class Refused(Exception):
@@ -100,17 +107,27 @@ class Gateway:
         connection.fill_gap = self._gap_filler(client[0].stream)
         await self._run(connection, *client)
 
+    def heartbeat_interval(self) -> float:
+        """How often a client should send a frame: well inside the idle timeout."""
+        return min(HEARTBEAT_INTERVAL, self.services.settings.ws_idle_timeout_seconds / 3)
+
     async def _handshake(self, websocket: WebSocket, kind: str) -> tuple[Client, Hello]:
+        timeout = min(HELLO_TIMEOUT, self.services.settings.ws_idle_timeout_seconds)
         try:
-            raw = await asyncio.wait_for(websocket.receive_text(), HELLO_TIMEOUT)
+            raw = await asyncio.wait_for(websocket.receive_text(), timeout)
         except (TimeoutError, WebSocketDisconnect, KeyError, RuntimeError):
-            raise Refused(CLOSE_BAD_HELLO, "expected a hello frame") from None
+            raise Refused(CLOSE_BAD_HELLO, "expected a hello frame (JSON text)") from None
         try:
             hello = Hello.model_validate_json(raw)
         except ValidationError as exc:
-            raise Refused(CLOSE_BAD_HELLO, "bad hello: " + describe_validation(exc.errors())) from None
-        client = await (self._console_client(websocket, hello) if kind == "console"
-                        else self._widget_client(hello))
+            raise Refused(
+                CLOSE_BAD_HELLO, "bad hello: " + describe_validation(exc.errors())
+            ) from None
+        client = await (
+            self._console_client(websocket, hello)
+            if kind == "console"
+            else self._widget_client(hello)
+        )
         client.topics = [client.stream] + ([agent_topic(client.agent.id)] if client.agent else [])
         return client, hello
 
@@ -120,8 +137,6 @@ class Gateway:
         except AppError as exc:
             raise Refused(CLOSE_UNAUTHORIZED, exc.message) from None
         async with self.services.db.session() as session:
-            from supportdesk.contacts.models import Contact
-
             if await session.get(Contact, contact_id) is None:
                 raise Refused(CLOSE_UNAUTHORIZED, "visitor token names an unknown contact")
         return Client(stream=contact_stream(contact_id), contact_id=contact_id)
@@ -143,88 +158,124 @@ class Gateway:
 
     async def _run(self, connection: Connection, client: Client, hello: Hello) -> None:
         self.connections.add(connection)
-        for topic in client.topics:
-            await self.services.broker.subscribe(topic, connection.offer)
-        writer: asyncio.Task[None] | None = None
         try:
+            # Subscribe before reading the replay: see the module docstring.
+            for topic in client.topics:
+                await self.services.broker.subscribe(topic, connection.offer)
             if client.agent is not None:
                 await self._agent_connected(client)
             await self._replay(connection, client, hello.last_seq)
-            writer = asyncio.create_task(connection.run_writer())
-            reader = asyncio.create_task(self._read_loop(connection, client))
-            done, _ = await asyncio.wait(
-                {writer, reader, asyncio.create_task(connection.closed.wait())},
-                return_when=asyncio.FIRST_COMPLETED,
-            )
-            for task in (writer, reader):
-                if task not in done:
-                    task.cancel()
-                    with contextlib.suppress(asyncio.CancelledError, Exception):
-                        await task
-        except (WebSocketDisconnect, RuntimeError, OSError):
-            pass
+            await self._pump(connection, client)
+        except (WebSocketDisconnect, OSError):
+            connection.request_close(1000, "")
+        except Exception:
+            log.exception("websocket connection on %s failed", client.stream)
+            connection.request_close(CLOSE_INTERNAL, "internal error; reconnect with your last seq")
         finally:
             for topic in client.topics:
-                await self.services.broker.unsubscribe(topic, connection.offer)
+                with contextlib.suppress(Exception):
+                    await self.services.broker.unsubscribe(topic, connection.offer)
             self.connections.discard(connection)
             if client.agent is not None:
                 await self._agent_disconnected(client)
             await connection.close()
 
+    async def _pump(self, connection: Connection, client: Client) -> None:
+        """Run the writer and the reader until either ends or the connection is told to close."""
+        tasks = [
+            asyncio.create_task(connection.run_writer(), name="ws-writer"),
+            asyncio.create_task(self._read_loop(connection, client), name="ws-reader"),
+            asyncio.create_task(connection.closed.wait(), name="ws-closed"),
+        ]
+        try:
+            await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in tasks:
+                task.cancel()
+            results = await asyncio.gather(*tasks, return_exceptions=True)
+        for result in results:
+            if isinstance(result, Exception) and not isinstance(
+                result, WebSocketDisconnect | OSError | asyncio.CancelledError
+            ):
+                raise result
+
     async def _replay(self, connection: Connection, client: Client, cursor: int | None) -> None:
+        """Welcome, then either a resync frame or every event after the cursor, in order."""
         async with self.services.db.session() as session:
             current = await last_seq(session, client.stream)
             oldest = await oldest_seq(session, client.stream)
-        welcome = {"type": "welcome", "stream": client.stream, "last_seq": current,
-                   "heartbeat_interval": 25}
-        if client.agent is not None:
-            welcome["agent"] = {"id": client.agent.id, "name": client.agent.name,
-                                "role": client.agent.role.value}
-        else:
-            welcome["contact_id"] = client.contact_id
+        await connection.send_now(self._welcome(client, current))
         reason = _resync_reason(cursor, current, oldest)
-        await connection.send_now(welcome)
         if cursor is None or reason is not None:
             connection.delivered_seq = current
             if reason is not None:
                 await connection.send_now({"type": "resync", "reason": reason, "last_seq": current})
             return
         connection.delivered_seq = cursor
-        for frame in await self._events_between(client.stream, cursor, None):
+        async for frame in self._events_between(client.stream, cursor, None):
             await connection.send_now(frame)
 
-    def _gap_filler(self, stream: str | None):  # type: ignore[no-untyped-def]
+    def _welcome(self, client: Client, current: int) -> dict[str, Any]:
+        welcome: dict[str, Any] = {
+            "type": "welcome",
+            "stream": client.stream,
+            "last_seq": current,
+            "heartbeat_interval": self.heartbeat_interval(),
+            "idle_timeout": self.services.settings.ws_idle_timeout_seconds,
+            "max_message_chars": self.services.settings.max_message_chars,
+        }
+        if client.agent is not None:
+            welcome["agent"] = {
+                "id": client.agent.id,
+                "name": client.agent.name,
+                "role": client.agent.role.value,
+            }
+        else:
+            welcome["contact_id"] = client.contact_id
+        return welcome
+
+    def _gap_filler(self, stream: str | None) -> GapFiller:
         async def fill(after: int, before: int) -> list[dict[str, Any]]:
             if stream is None:
                 return []
-            return await self._events_between(stream, after, before)
+            return [frame async for frame in self._events_between(stream, after, before)]
 
         return fill
 
-    async def _events_between(self, stream: str, after: int, before: int | None) -> list[dict[str, Any]]:
-        frames: list[dict[str, Any]] = []
-        async with self.services.db.session() as session:
-            while True:
+    async def _events_between(
+        self, stream: str, after: int, before: int | None
+    ) -> AsyncIterator[dict[str, Any]]:
+        """Stored events with ``after < seq < before``, oldest first, read a page at a time."""
+        while True:
+            async with self.services.db.session() as session:
                 page = await events_after(session, stream, after, REPLAY_PAGE)
-                page = [e for e in page if before is None or e.seq < before]
-                frames.extend(event_frame(e) for e in page)
-                if len(page) < REPLAY_PAGE:
-                    return frames
-                after = page[-1].seq
+            for event in page:
+                if before is not None and event.seq >= before:
+                    return
+                yield event_frame(event)
+            if len(page) < REPLAY_PAGE:
+                return
+            after = page[-1].seq
 
     async def _read_loop(self, connection: Connection, client: Client) -> None:
         timeout = self.services.settings.ws_idle_timeout_seconds
         while True:
             try:
-                raw = await asyncio.wait_for(connection.websocket.receive_text(), timeout)
+                message = await asyncio.wait_for(connection.websocket.receive(), timeout)
             except TimeoutError:
                 connection.request_close(CLOSE_IDLE, "no frame within the idle timeout")
                 return
-            except (WebSocketDisconnect, KeyError):
+            if message["type"] == "websocket.disconnect":
                 connection.request_close(1000, "")
                 return
             await self._maybe_heartbeat(client)
-            reply = await commands.handle(self.services, client, raw)
+            raw = message.get("text")
+            if raw is None:
+                reply: commands.Reply = commands.error_frame(
+                    None, "bad_frame", "frames must be JSON text, not binary"
+                )
+            else:
+                reply = await commands.handle(self.services, client, raw)
             if reply is not None:
                 await connection.send_now(reply)
 
@@ -232,7 +283,10 @@ class Gateway:
         if client.agent is None:
             return
         now = time.monotonic()
-        if now - client.last_heartbeat_write < HEARTBEAT_WRITE_INTERVAL:
+        interval = min(
+            HEARTBEAT_WRITE_INTERVAL, self.services.settings.presence_timeout_seconds / 3
+        )
+        if now - client.last_heartbeat_write < interval:
             return
         client.last_heartbeat_write = now
         async with self.services.db.transaction() as session:
@@ -246,18 +300,24 @@ class Gateway:
 
     async def _agent_disconnected(self, client: Client) -> None:
         assert client.agent is not None
-        with contextlib.suppress(Exception):
+        try:
             async with self.services.db.transaction() as session:
                 await do_console_disconnected(session, client.agent.id)
+        except Exception:
+            # The heartbeat timeout turns the agent offline anyway; say why it took longer.
+            log.exception("could not record agent %s's disconnection", client.agent.id)
 
 
 def _resync_reason(cursor: int | None, current: int, oldest: int | None) -> str | None:
-    if cursor is None:
+    """Why the events after ``cursor`` cannot be replayed, or None when they can."""
+    if cursor is None or cursor == current:
         return None
     if cursor > current:
-        return "cursor_ahead"
-    if cursor < current and (oldest is None or cursor < oldest - 1):
-        return "cursor_too_old"
+        return "cursor_ahead"  # another database, or a stream that was reset
+    if oldest is None or cursor < oldest - 1:
+        return "cursor_too_old"  # the events after it were pruned
+    if current - cursor > MAX_REPLAY:
+        return "too_far_behind"
     return None
 
 
@@ -269,5 +329,3 @@ def _check_origin(websocket: WebSocket) -> None:
     host = websocket.headers.get("host", "")
     if origin.split("://", 1)[-1].rstrip("/") != host:
         raise Refused(CLOSE_FORBIDDEN, f"origin {origin} may not use the console socket")
-
-

@@ -28,9 +28,7 @@ class Event(Base):
     __tablename__ = "events"
     __table_args__ = (Index("ix_events_stream_seq", "stream", "seq", unique=True),)
 
-    id: Mapped[int] = mapped_column(
-        BigInteger().with_variant(Integer, "sqlite"), primary_key=True
-    )
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     stream: Mapped[str] = mapped_column(String(64))
     seq: Mapped[int] = mapped_column(BigInteger)
     type: Mapped[str] = mapped_column(String(64))
