@@ -286,6 +286,20 @@ async def test_typing_and_read_receipts_travel_both_ways(
     assert seen_by_visitor["data"]["message_id"] == reply["message"]["id"]
 
 
+async def test_repeated_typing_frames_are_relayed_once(
+    server: Server, alice: Visitor, carol: Staff
+) -> None:
+    widget = await visitor_socket(server, alice)
+    console = await console_socket(server, carol)
+    conversation_id = (await start_chat(widget))["conversation_id"]
+    for _ in range(10):
+        await widget.send({"type": "typing", "conversation_id": conversation_id})
+    await widget.send({"type": "typing", "conversation_id": conversation_id, "state": "stop"})
+    await console.expect(is_frame("typing", state="stop"))
+    states = [f["state"] for f in console.seen if f.get("type") == "typing"]
+    assert states == ["start", "stop"]
+
+
 async def test_agent_presence_follows_the_console_socket(
     server: Server, carol: Staff, erin: Staff, alice: Visitor
 ) -> None:

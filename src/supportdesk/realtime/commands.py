@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
@@ -126,7 +127,25 @@ async def _conversation_for_send(
     return await actions.do_start_conversation(session, author.contact)
 
 
+TYPING_INTERVAL = 2.0
+
+
+def _typing_is_repeat(client: Client, frame: Typing) -> bool:
+    now = time.monotonic()
+    key = (frame.conversation_id, frame.state)
+    if now - client.typing_sent.get(key, -TYPING_INTERVAL) < TYPING_INTERVAL:
+        return True
+    if len(client.typing_sent) > 100:
+        client.typing_sent.clear()
+    client.typing_sent[key] = now
+    other = (frame.conversation_id, "stop" if frame.state == "start" else "start")
+    client.typing_sent.pop(other, None)
+    return False
+
+
 async def _typing(services: Services, client: Client, frame: Typing) -> Reply:
+    if _typing_is_repeat(client, frame):
+        return None
     async with services.db.session() as session:
         conversation = await _access(session, client, frame.conversation_id)
     typing: dict[str, Any] = {

@@ -79,6 +79,9 @@ class Client:
     contact_id: int | None = None
     topics: list[str] = field(default_factory=list)
     last_heartbeat_write: float = 0.0
+    # (conversation id, state) -> when it was last relayed; repeats inside the typing
+    # interval are dropped, so a chatty client cannot flood the other side.
+    typing_sent: dict[tuple[int, str], float] = field(default_factory=dict)
 
 
 class Gateway:
