@@ -283,7 +283,7 @@ async def _create_conversation(
     contacts: list[Contact],
 ) -> Conversation:
     contact = contacts[spec.contact]
-    conversation = await do_start_conversation(
+    conversation, _created = await do_start_conversation(
         session, contact, subject=spec.subject, locale=spec.locale
     )
     customer = Author(type=SenderType.CONTACT, contact=contact)

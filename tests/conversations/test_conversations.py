@@ -253,3 +253,17 @@ async def test_a_visitor_cannot_see_or_write_another_visitors_conversation(
         await agent_carol.client.get(_messages_path(alice_conversation, staff=True))
     ).json()
     assert len(staff_view["messages"]) == 1
+
+
+async def test_a_retried_start_returns_the_first_conversation(visitor_alice):
+    body = {"body": "deposit missing", "client_id": "first-send"}
+    first = await visitor_alice.client.post("/api/v1/widget/conversations", json=body)
+    retry = await visitor_alice.client.post("/api/v1/widget/conversations", json=body)
+    assert (first.status_code, retry.status_code) == (201, 200)
+    assert retry.json()["id"] == first.json()["id"]
+    listed = (await visitor_alice.client.get("/api/v1/widget/conversations")).json()
+    assert len(listed) == 1
+    messages = (
+        await visitor_alice.client.get(f"/api/v1/widget/conversations/{first.json()['id']}/messages")
+    ).json()["messages"]
+    assert [m["body"] for m in messages] == ["deposit missing"]

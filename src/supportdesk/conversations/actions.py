@@ -24,6 +24,7 @@ from supportdesk.conversations.models import (
     SenderType,
     Status,
 )
+from supportdesk.conversations.queries import conversation_of_client_id, message_publics
 from supportdesk.conversations.schemas import (
     MessagePublic,
     conversation_payload,
@@ -89,7 +90,13 @@ async def do_start_conversation(
     locale: str | None = None,
     status: Status = Status.QUEUED,
     priority: Priority = Priority.NORMAL,
-) -> Conversation:
+    client_id: str | None = None,
+) -> tuple[Conversation, bool]:
+    """Returns (conversation, created); a retry with the same ``client_id`` finds the first."""
+    if client_id is not None:
+        existing = await conversation_of_client_id(session, contact.id, client_id)
+        if existing is not None:
+            return existing, False
     now = utcnow()
     conversation = Conversation(
         contact_id=contact.id,
@@ -98,13 +105,24 @@ async def do_start_conversation(
         locale=locale or contact.locale,
         status=status,
         priority=priority,
+        client_id=client_id,
         created_at=now,
         updated_at=now,
     )
-    session.add(conversation)
-    await session.flush()
+    try:
+        async with session.begin_nested():
+            session.add(conversation)
+            await session.flush()
+    except IntegrityError:
+        # Two retries of one first send raced; the other one committed first.
+        existing = (
+            await conversation_of_client_id(session, contact.id, client_id) if client_id else None
+        )
+        if existing is None:
+            raise
+        return existing, False
     await _emit_conversation(session, conversation, "conversation.created")
-    return conversation
+    return conversation, True
 
 
 async def do_send_message(
@@ -177,8 +195,6 @@ async def _find_by_client_id(
     )
     if message is None:
         return None
-    from supportdesk.conversations.queries import message_publics
-
     return (await message_publics(session, [message]))[0]
 
 

@@ -36,12 +36,13 @@ from supportdesk.conversations.schemas import (
 )
 from supportdesk.deps import ContactDep, ServicesDep, StaffDep
 from supportdesk.ratelimit import check_rate
+from supportdesk.schemas_common import MAX_ID, Id, SearchText
 from supportdesk.services import Services
 
 router = APIRouter(tags=["conversations"])
 
-AfterId = Annotated[int, Query(ge=0, description="Only messages with a greater id")]
-BeforeId = Annotated[int | None, Query(ge=1, description="Page backwards from this id")]
+AfterId = Annotated[int, Query(ge=0, le=MAX_ID, description="Only messages with a greater id")]
+BeforeId = Annotated[int | None, Query(ge=1, le=MAX_ID, description="Page backwards from this id")]
 Limit = Annotated[int, Query(ge=1, le=200)]
 
 
@@ -56,32 +57,33 @@ async def visitor_conversations(contact: ContactDep, services: ServicesDep) -> l
 
 @router.post("/widget/conversations", response_model=ConversationPublic, status_code=201)
 async def visitor_start_conversation(
-    body: ConversationStart, contact: ContactDep, services: ServicesDep
+    body: ConversationStart, contact: ContactDep, services: ServicesDep, response: Response
 ) -> Conversation:
+    """201 for a new conversation; 200 with the first one when ``client_id`` was already sent."""
     await _limit_visitor(services, contact)
+    max_chars = services.settings.max_message_chars
+    if body.body.strip():
+        actions.check_body(body.body, max_chars=max_chars, has_attachments=False)
     async with services.db.transaction() as session:
-        if body.body.strip():
-            actions.check_body(
-                body.body, max_chars=services.settings.max_message_chars, has_attachments=False
-            )
-        conversation = await actions.do_start_conversation(
-            session, contact, subject=body.subject, locale=body.locale
+        conversation, created = await actions.do_start_conversation(
+            session, contact, subject=body.subject, locale=body.locale, client_id=body.client_id
         )
-        if body.body.strip():
+        if created and body.body.strip():
             await actions.do_send_message(
                 session,
                 conversation,
                 Author(SenderType.CONTACT, contact=contact),
                 body.body,
-                max_chars=services.settings.max_message_chars,
+                max_chars=max_chars,
                 client_id=body.client_id,
             )
+    response.status_code = 201 if created else 200
     return conversation
 
 
 @router.get("/widget/conversations/{conversation_id}", response_model=ConversationPublic)
 async def visitor_conversation(
-    conversation_id: int, contact: ContactDep, services: ServicesDep
+    conversation_id: Id, contact: ContactDep, services: ServicesDep
 ) -> Conversation:
     async with services.db.session() as session:
         return await access_conversation_for_contact(session, contact.id, conversation_id)
@@ -89,7 +91,7 @@ async def visitor_conversation(
 
 @router.get("/widget/conversations/{conversation_id}/messages", response_model=MessagePage)
 async def visitor_messages(
-    conversation_id: int,
+    conversation_id: Id,
     contact: ContactDep,
     services: ServicesDep,
     after_id: AfterId = 0,
@@ -111,7 +113,7 @@ async def visitor_messages(
 
 @router.post("/widget/conversations/{conversation_id}/messages", response_model=MessagePublic)
 async def visitor_send(
-    conversation_id: int,
+    conversation_id: Id,
     body: MessageCreate,
     contact: ContactDep,
     services: ServicesDep,
@@ -136,7 +138,7 @@ async def visitor_send(
 
 @router.post("/widget/conversations/{conversation_id}/read", response_model=ConversationPublic)
 async def visitor_read(
-    conversation_id: int, body: ReadReceipt, contact: ContactDep, services: ServicesDep
+    conversation_id: Id, body: ReadReceipt, contact: ContactDep, services: ServicesDep
 ) -> Conversation:
     async with services.db.transaction() as session:
         conversation = await access_conversation_for_contact(session, contact.id, conversation_id)
@@ -158,9 +160,9 @@ async def staff_conversations(
     services: ServicesDep,
     status: Status | None = None,
     assignee: Annotated[str | None, Query(pattern=r"^(me|none|\d{1,18})$")] = None,
-    team_id: Annotated[int | None, Query(ge=1)] = None,
-    contact_id: Annotated[int | None, Query(ge=1)] = None,
-    q: Annotated[str | None, Query(max_length=200)] = None,
+    team_id: Annotated[Id | None, Query()] = None,
+    contact_id: Annotated[Id | None, Query()] = None,
+    q: Annotated[SearchText | None, Query()] = None,
     before: datetime | None = None,
     limit: Limit = 50,
 ) -> list[ConversationWithUnread]:
@@ -189,7 +191,7 @@ async def staff_conversations(
 
 @router.get("/conversations/{conversation_id}", response_model=ConversationStaff)
 async def staff_conversation(
-    conversation_id: int, _staff: StaffDep, services: ServicesDep
+    conversation_id: Id, _staff: StaffDep, services: ServicesDep
 ) -> Conversation:
     async with services.db.session() as session:
         return await access_conversation_for_staff(session, conversation_id)
@@ -197,7 +199,7 @@ async def staff_conversation(
 
 @router.patch("/conversations/{conversation_id}", response_model=ConversationStaff)
 async def staff_update_conversation(
-    conversation_id: int, body: ConversationUpdate, staff: StaffDep, services: ServicesDep
+    conversation_id: Id, body: ConversationUpdate, staff: StaffDep, services: ServicesDep
 ) -> Conversation:
     fields = body.model_fields_set
     actor = Author(SenderType.AGENT, agent=staff.agent)
@@ -236,7 +238,7 @@ async def _agent_or_none(session: AsyncSession, agent_id: int | None) -> Agent |
 
 @router.get("/conversations/{conversation_id}/messages", response_model=MessagePage)
 async def staff_messages(
-    conversation_id: int,
+    conversation_id: Id,
     _staff: StaffDep,
     services: ServicesDep,
     after_id: AfterId = 0,
@@ -258,7 +260,7 @@ async def staff_messages(
 
 @router.post("/conversations/{conversation_id}/messages", response_model=MessagePublic)
 async def staff_send(
-    conversation_id: int,
+    conversation_id: Id,
     body: StaffMessageCreate,
     staff: StaffDep,
     services: ServicesDep,
@@ -283,7 +285,7 @@ async def staff_send(
 
 @router.post("/conversations/{conversation_id}/read", response_model=ConversationStaff)
 async def staff_read(
-    conversation_id: int, body: ReadReceipt, _staff: StaffDep, services: ServicesDep
+    conversation_id: Id, body: ReadReceipt, _staff: StaffDep, services: ServicesDep
 ) -> Conversation:
     async with services.db.transaction() as session:
         conversation = await access_conversation_for_staff(session, conversation_id)

@@ -43,7 +43,11 @@ class SenderType(enum.StrEnum):
 
 class Conversation(Base):
     __tablename__ = "conversations"
-    __table_args__ = (Index("ix_conversations_status_waiting", "status", "waiting_since"),)
+    __table_args__ = (
+        Index("ix_conversations_status_waiting", "status", "waiting_since"),
+        # The client id of the send that started it: a retried first send finds it again.
+        UniqueConstraint("contact_id", "client_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     contact_id: Mapped[int] = mapped_column(
@@ -53,6 +57,7 @@ class Conversation(Base):
     priority: Mapped[Priority] = mapped_column(_enum(Priority, "priority"), default=Priority.NORMAL)
     channel: Mapped[Channel] = mapped_column(_enum(Channel, "channel"), default=Channel.CHAT)
     subject: Mapped[str] = mapped_column(String(300), default="")
+    client_id: Mapped[str | None] = mapped_column(String(64), default=None)
     locale: Mapped[str] = mapped_column(String(35), default="en")
     team_id: Mapped[int | None] = mapped_column(
         ForeignKey("teams.id", ondelete="SET NULL"), index=True, default=None

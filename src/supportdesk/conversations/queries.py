@@ -172,14 +172,9 @@ async def unread_counts(
 async def conversation_of_client_id(
     session: AsyncSession, contact_id: int, client_id: str
 ) -> Conversation | None:
-    """The conversation a visitor's message with this client id started, if it was stored."""
+    """The conversation that a visitor's send with this client id started, if stored."""
     return await session.scalar(
-        select(Conversation)
-        .join(Message, Message.conversation_id == Conversation.id)
-        .where(
-            Conversation.contact_id == contact_id,
-            Message.sender_type == SenderType.CONTACT,
-            Message.client_id == client_id,
+        select(Conversation).where(
+            Conversation.contact_id == contact_id, Conversation.client_id == client_id
         )
-        .limit(1)
     )

@@ -16,7 +16,7 @@ from supportdesk.conversations.models import (
     SenderType,
     Status,
 )
-from supportdesk.schemas_common import ClientId, Locale, RequestModel
+from supportdesk.schemas_common import ClientId, Id, Locale, RequestModel
 
 
 class AttachmentPublic(BaseModel):
@@ -123,7 +123,7 @@ class ConversationStart(RequestModel):
 class MessageCreate(RequestModel):
     body: str = Field(default="", max_length=1_000_000)
     client_id: ClientId | None = None
-    attachment_ids: list[int] = Field(default_factory=list, max_length=10)
+    attachment_ids: list[Id] = Field(default_factory=list, max_length=10)
 
 
 class StaffMessageCreate(MessageCreate):
@@ -139,8 +139,8 @@ class ConversationUpdate(RequestModel):
 
     status: Status | None = None
     priority: Priority | None = None
-    assignee_id: int | None = None
-    team_id: int | None = None
+    assignee_id: Id | None = None
+    team_id: Id | None = None
     note: str = Field(default="", max_length=2000)
 
 

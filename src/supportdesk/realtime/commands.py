@@ -123,8 +123,11 @@ async def _conversation_for_send(
     existing = await conversation_of_client_id(session, author.contact.id, frame.client_id)
     if existing is not None:
         return existing
-    actions.check_body(frame.body, max_chars=max_chars, has_attachments=False)
-    return await actions.do_start_conversation(session, author.contact)
+    actions.check_body(frame.body, max_chars=max_chars, has_attachments=bool(frame.attachment_ids))
+    conversation, _created = await actions.do_start_conversation(
+        session, author.contact, client_id=frame.client_id
+    )
+    return conversation
 
 
 TYPING_INTERVAL = 2.0

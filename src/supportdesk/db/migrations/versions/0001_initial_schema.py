@@ -177,6 +177,7 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("subject", sa.String(length=300), nullable=False),
+        sa.Column("client_id", sa.String(length=64), nullable=True),
         sa.Column("locale", sa.String(length=35), nullable=False),
         sa.Column("team_id", sa.Integer(), nullable=True),
         sa.Column("assignee_id", sa.Integer(), nullable=True),
@@ -206,6 +207,9 @@ def upgrade() -> None:
             ondelete="SET NULL",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_conversations")),
+        sa.UniqueConstraint(
+            "contact_id", "client_id", name=op.f("uq_conversations_contact_id_client_id")
+        ),
     )
     with op.batch_alter_table("conversations", schema=None) as batch_op:
         batch_op.create_index(
