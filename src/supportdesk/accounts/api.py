@@ -34,6 +34,7 @@ from supportdesk.deps import (
 )
 from supportdesk.errors import Forbidden
 from supportdesk.ratelimit import check_rate
+from supportdesk.schemas_common import Id
 
 router = APIRouter(tags=["accounts"])
 
@@ -113,7 +114,7 @@ async def create_token(
 
 
 @router.delete("/auth/tokens/{token_id}", status_code=204)
-async def revoke_token(token_id: int, staff: StaffDep, services: ServicesDep) -> None:
+async def revoke_token(token_id: Id, staff: StaffDep, services: ServicesDep) -> None:
     async with services.db.transaction() as session:
         await actions.do_revoke_api_token(session, staff.agent, token_id)
 
@@ -140,14 +141,14 @@ async def create_agent(body: AgentCreate, _admin: AdminDep, services: ServicesDe
 
 
 @router.get("/agents/{agent_id}", response_model=AgentPublic)
-async def get_agent(agent_id: int, _staff: StaffDep, services: ServicesDep) -> Agent:
+async def get_agent(agent_id: Id, _staff: StaffDep, services: ServicesDep) -> Agent:
     async with services.db.session() as session:
         return await access_agent(session, agent_id)
 
 
 @router.patch("/agents/{agent_id}", response_model=AgentPublic)
 async def update_agent(
-    agent_id: int, body: AgentUpdate, staff: StaffDep, services: ServicesDep
+    agent_id: Id, body: AgentUpdate, staff: StaffDep, services: ServicesDep
 ) -> Agent:
     is_admin = staff.agent.role == Role.ADMIN
     if not is_admin and (agent_id != staff.agent.id or body.role is not None):
@@ -160,14 +161,14 @@ async def update_agent(
 
 
 @router.post("/agents/{agent_id}/deactivate", response_model=AgentPublic)
-async def deactivate_agent(agent_id: int, admin: AdminDep, services: ServicesDep) -> Agent:
+async def deactivate_agent(agent_id: Id, admin: AdminDep, services: ServicesDep) -> Agent:
     async with services.db.transaction() as session:
         agent = await access_agent(session, agent_id)
         return await actions.do_deactivate_agent(session, admin.agent, agent)
 
 
 @router.post("/agents/{agent_id}/reactivate", response_model=AgentPublic)
-async def reactivate_agent(agent_id: int, _admin: AdminDep, services: ServicesDep) -> Agent:
+async def reactivate_agent(agent_id: Id, _admin: AdminDep, services: ServicesDep) -> Agent:
     async with services.db.transaction() as session:
         agent = await access_agent(session, agent_id)
         return await actions.do_reactivate_agent(session, agent)
@@ -207,7 +208,7 @@ async def create_team(body: TeamCreate, _admin: AdminDep, services: ServicesDep)
 
 @router.put("/teams/{team_id}/members", response_model=TeamPublic)
 async def set_team_members(
-    team_id: int, body: TeamMembers, _manager: ManagerDep, services: ServicesDep
+    team_id: Id, body: TeamMembers, _manager: ManagerDep, services: ServicesDep
 ) -> TeamPublic:
     async with services.db.transaction() as session:
         team = await access_team(session, team_id)

@@ -5,7 +5,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from supportdesk.accounts.models import Presence, Role
-from supportdesk.schemas_common import Email, Locale, Name, RequestModel, TimeZone
+from supportdesk.schemas_common import Email, Id, Locale, Name, RequestModel, TimeZone
 
 
 class LoginRequest(RequestModel):
@@ -95,7 +95,7 @@ class TeamPublic(BaseModel):
 
 
 class TeamMembers(RequestModel):
-    agent_ids: list[int] = Field(max_length=1000)
+    agent_ids: list[Id] = Field(max_length=1000)
 
 
 class Locales(RequestModel):

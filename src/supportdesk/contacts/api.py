@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, Query, Request
 from sqlalchemy import func, or_, select
 
@@ -22,6 +24,7 @@ from supportdesk.conversations.schemas import ConversationStaff
 from supportdesk.deps import ContactDep, ServicesDep, StaffDep, client_ip
 from supportdesk.errors import InvalidInput
 from supportdesk.ratelimit import check_rate
+from supportdesk.schemas_common import Id, SearchText
 from supportdesk.services import Services
 
 router = APIRouter(tags=["contacts"])
@@ -107,7 +110,7 @@ async def widget_status(services: ServicesDep) -> WidgetStatus:
 async def list_contacts(
     _staff: StaffDep,
     services: ServicesDep,
-    q: str | None = Query(default=None, max_length=200),
+    q: Annotated[SearchText | None, Query()] = None,
     limit: int = Query(default=50, ge=1, le=200),
 ) -> list[Contact]:
     stmt = select(Contact).order_by(Contact.id.desc()).limit(limit)
@@ -125,14 +128,14 @@ async def list_contacts(
 
 
 @router.get("/contacts/{contact_id}", response_model=ContactStaff)
-async def get_contact(contact_id: int, _staff: StaffDep, services: ServicesDep) -> Contact:
+async def get_contact(contact_id: Id, _staff: StaffDep, services: ServicesDep) -> Contact:
     async with services.db.session() as session:
         return await actions.access_contact(session, contact_id)
 
 
 @router.patch("/contacts/{contact_id}", response_model=ContactStaff)
 async def update_contact(
-    contact_id: int, body: ContactUpdate, _staff: StaffDep, services: ServicesDep
+    contact_id: Id, body: ContactUpdate, _staff: StaffDep, services: ServicesDep
 ) -> Contact:
     async with services.db.transaction() as session:
         contact = await actions.access_contact(session, contact_id)
@@ -149,7 +152,7 @@ async def update_contact(
 
 @router.get("/contacts/{contact_id}/conversations", response_model=list[ConversationStaff])
 async def contact_conversations(
-    contact_id: int, _staff: StaffDep, services: ServicesDep
+    contact_id: Id, _staff: StaffDep, services: ServicesDep
 ) -> list[ConversationStaff]:
     async with services.db.session() as session:
         await actions.access_contact(session, contact_id)
