@@ -29,7 +29,11 @@ def test_bad_values_name_the_variable(tmp_path, monkeypatch):
     with pytest.raises(ConfigError) as info:
         load_settings(env="dev", data_dir=tmp_path)
     message = str(info.value)
-    for name in ("SUPPORTDESK_MAX_UPLOAD_BYTES", "SUPPORTDESK_DATABASE_URL", "SUPPORTDESK_RATE_LIMITS"):
+    for name in (
+        "SUPPORTDESK_MAX_UPLOAD_BYTES",
+        "SUPPORTDESK_DATABASE_URL",
+        "SUPPORTDESK_RATE_LIMITS",
+    ):
         assert name in message
 
 

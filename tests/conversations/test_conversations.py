@@ -264,6 +264,8 @@ async def test_a_retried_start_returns_the_first_conversation(visitor_alice):
     listed = (await visitor_alice.client.get("/api/v1/widget/conversations")).json()
     assert len(listed) == 1
     messages = (
-        await visitor_alice.client.get(f"/api/v1/widget/conversations/{first.json()['id']}/messages")
+        await visitor_alice.client.get(
+            f"/api/v1/widget/conversations/{first.json()['id']}/messages"
+        )
     ).json()["messages"]
     assert [m["body"] for m in messages] == ["deposit missing"]

@@ -17,7 +17,9 @@ async def test_events_past_retention_are_pruned_and_the_counter_kept(services):
     days = services.settings.event_retention_days
     async with services.db.transaction() as session:
         await session.execute(
-            update(Event).where(Event.type == "old").values(created_at=utcnow() - timedelta(days=days + 1))
+            update(Event)
+            .where(Event.type == "old")
+            .values(created_at=utcnow() - timedelta(days=days + 1))
         )
     assert await maintenance.run_once(services) == 2
     async with services.db.session() as session:

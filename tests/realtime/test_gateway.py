@@ -164,7 +164,7 @@ async def test_reconnect_with_last_seq_replays_exactly_the_missed_events_then_li
     widget = await visitor_socket(server, alice)
     console = await console_socket(server, carol)
     conversation_id = (await start_chat(widget))["conversation_id"]
-    cursor = (await widget.expect(is_event("conversation.updated")))["seq"]
+    cursor = (await widget.expect(is_event("message.created")))["seq"]
     await widget.close()
 
     missed = []
@@ -336,7 +336,7 @@ async def test_bad_frames_get_error_frames_and_write_nothing(
 ) -> None:
     widget = await visitor_socket(server, alice)
     conversation_id = (await start_chat(widget))["conversation_id"]
-    before_seq = (await widget.expect(is_event("conversation.updated")))["seq"]
+    before_seq = (await widget.expect(is_event("message.created")))["seq"]
     too_long = "x" * 10_001
     cases: list[tuple[str | dict, str]] = [  # type: ignore[type-arg]
         ("{not json", "bad_frame"),

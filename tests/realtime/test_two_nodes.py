@@ -68,10 +68,7 @@ async def test_two_nodes_on_postgresql_and_redis_carry_messages_typing_and_prese
     first = await console.request(reply)
     assert (await console.request(reply))["message"] == first["message"]
     got = await widget.expect(is_event("message.created", id=first["message"]["id"]))
-    updated = await widget.expect(  # the reply's last event
-        lambda f: is_event("conversation.updated")(f) and f["seq"] > got["seq"]
-    )
-    cursor = updated["seq"]
+    cursor = got["seq"]  # a reply is one event in the visitor's stream
 
     # The visitor drops off node A, misses two replies, and comes back through node B.
     await widget.close()

@@ -110,9 +110,7 @@ async def do_start_conversation(
         updated_at=now,
     )
     try:
-        async with session.begin_nested():
-            session.add(conversation)
-            await session.flush()
+        await _insert_once(session, conversation)
     except IntegrityError:
         # Two retries of one first send raced; the other one committed first.
         existing = (
@@ -162,9 +160,7 @@ async def do_send_message(
         created_at=utcnow(),
     )
     try:
-        async with session.begin_nested():
-            session.add(message)
-            await session.flush()
+        await _insert_once(session, message)
     except IntegrityError:
         # Two retries of one send raced; the other one committed first.
         if client_id is None:
@@ -178,9 +174,22 @@ async def do_send_message(
     public = MessagePublic.of(message, attachments, author.name)
     await _apply_message_effects(session, conversation, author, internal)
     await _emit_message(session, conversation, public)
-    # A note changes nothing the contact may see, so the contact hears nothing of it.
-    await _emit_conversation(session, conversation, "conversation.updated", to_contact=not internal)
     return public, True
+
+
+async def _insert_once(session: AsyncSession, row: Message | Conversation) -> None:
+    """Insert a row whose unique client id may have been taken by a concurrent retry.
+
+    SQLite has a single writer, so the look-up before the insert already decided; on
+    PostgreSQL a savepoint lets the caller recover from the unique violation and return
+    the row the other transaction committed.
+    """
+    session.add(row)
+    if session.get_bind().dialect.name == "sqlite":
+        await session.flush()
+        return
+    async with session.begin_nested():
+        await session.flush()
 
 
 async def _find_by_client_id(
@@ -258,10 +267,22 @@ async def _apply_message_effects(
 async def _emit_message(
     session: AsyncSession, conversation: Conversation, message: MessagePublic
 ) -> None:
-    payload = {"message": message.model_dump(mode="json")}
-    await emit(session, STAFF_STREAM, "message.created", payload)
+    """``message.created`` carries the conversation as it is after the message, so one
+    event per stream tells a client everything that changed."""
+    body = message.model_dump(mode="json")
+    await emit(
+        session,
+        STAFF_STREAM,
+        "message.created",
+        {"message": body, "conversation": conversation_payload(conversation)},
+    )
     if not message.internal:
-        await emit(session, contact_stream(conversation.contact_id), "message.created", payload)
+        await emit(
+            session,
+            contact_stream(conversation.contact_id),
+            "message.created",
+            {"message": body, "conversation": conversation_public_payload(conversation)},
+        )
 
 
 async def _emit_conversation(

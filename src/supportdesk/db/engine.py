@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 AfterCommit = Callable[[], Awaitable[None]]
+BeforeCommit = Callable[[AsyncSession], Awaitable[None]]
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -82,11 +83,15 @@ class Database:
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         async with self.write_sessionmaker() as session:
             callbacks: list[AfterCommit] = []
+            last_steps: list[BeforeCommit] = []
             events: list[Any] = []
             session.info["after_commit"] = callbacks
+            session.info["before_commit"] = last_steps
             session.info["events"] = events
             async with session.begin():
                 yield session
+                for step in last_steps:
+                    await step(session)
         if events and self.publisher is not None:
             await self.publisher(events)
         for callback in callbacks:
@@ -108,3 +113,11 @@ def on_commit(session: AsyncSession, callback: AfterCommit) -> None:
     if callbacks is None:
         raise RuntimeError("on_commit() needs a session from Database.transaction()")
     callbacks.append(callback)
+
+
+def before_commit(session: AsyncSession, step: BeforeCommit) -> None:
+    """Run ``step`` as the last thing inside the surrounding :meth:`Database.transaction`."""
+    steps = session.info.get("before_commit")
+    if steps is None:
+        raise RuntimeError("before_commit() needs a session from Database.transaction()")
+    steps.append(step)

@@ -6,15 +6,16 @@ A client that reconnects with its last sequence number replays the rows after it
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from supportdesk.db.base import utcnow
+from supportdesk.db.engine import before_commit
 from supportdesk.realtime.models import Event, EventStream
 
 STAFF_STREAM = "staff"
@@ -37,27 +38,63 @@ class Published:
     frame: dict[str, Any] = field(default_factory=dict)
 
 
-async def next_seq(session: AsyncSession, stream: str) -> int:
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = (
-        insert(EventStream)
-        .values(name=stream, last_seq=1)
-        .on_conflict_do_update(
-            index_elements=[EventStream.name], set_={"last_seq": EventStream.last_seq + 1}
+@dataclass(slots=True)
+class _Durable:
+    """An event waiting for its sequence number, which it gets just before commit."""
+
+    stream: str
+    type: str
+    data: dict[str, Any]
+    created_at: datetime
+
+
+# One statement for every backend we support (SQLite ≥ 3.35 and PostgreSQL both have
+# ON CONFLICT … RETURNING): reserve ``n`` numbers and learn the last one.
+_RESERVE = text(
+    "INSERT INTO event_streams (name, last_seq) VALUES (:name, :n) "
+    "ON CONFLICT (name) DO UPDATE SET last_seq = event_streams.last_seq + excluded.last_seq "
+    "RETURNING last_seq"
+)
+
+
+async def reserve_seqs(session: AsyncSession, stream: str, n: int) -> int:
+    """Reserve ``n`` sequence numbers in ``stream``; returns the last of them."""
+    return int((await session.execute(_RESERVE, {"name": stream, "n": n})).scalar_one())
+
+
+async def emit(session: AsyncSession, stream: str, type_: str, data: dict[str, Any]) -> None:
+    """Store an event in ``stream`` with this transaction; publish it once it commits."""
+    pending = _pending(session)
+    if not any(isinstance(item, _Durable) for item in pending):
+        before_commit(session, _store_events)
+    pending.append(_Durable(stream, type_, data, utcnow()))
+
+
+async def _store_events(session: AsyncSession) -> None:
+    """Number and insert the transaction's events: one reservation per stream, one insert.
+
+    Running last keeps the stream rows locked (PostgreSQL) for the shortest time, and
+    locking them in name order means two transactions never wait for each other in a cycle.
+    """
+    pending = _pending(session)
+    durable = [item for item in pending if isinstance(item, _Durable)]
+    counts = Counter(item.stream for item in durable)
+    next_of: dict[str, int] = {}
+    for stream in sorted(counts):
+        last = await reserve_seqs(session, stream, counts[stream])
+        next_of[stream] = last - counts[stream] + 1
+    rows = []
+    for index, item in enumerate(pending):
+        if not isinstance(item, _Durable):
+            continue
+        seq = next_of[item.stream]
+        next_of[item.stream] = seq + 1
+        rows.append(
+            {"stream": item.stream, "seq": seq, "type": item.type, "payload": item.data,
+             "created_at": item.created_at}
         )
-        .returning(EventStream.last_seq)
-    )
-    return int((await session.execute(stmt)).scalar_one())
-
-
-async def emit(session: AsyncSession, stream: str, type_: str, data: dict[str, Any]) -> Event:
-    """Store an event in ``stream``; it is published when the transaction commits."""
-    seq = await next_seq(session, stream)
-    event = Event(stream=stream, seq=seq, type=type_, payload=data, created_at=utcnow())
-    session.add(event)
-    _pending(session).append(Published(stream, event_frame(event)))
-    return event
+        pending[index] = Published(item.stream, _frame(seq, item.type, item.data, item.created_at))
+    await session.execute(insert(Event), rows)
 
 
 def emit_ephemeral(session: AsyncSession, topic: str, frame: dict[str, Any]) -> None:
@@ -66,17 +103,15 @@ def emit_ephemeral(session: AsyncSession, topic: str, frame: dict[str, Any]) -> 
 
 
 def event_frame(event: Event) -> dict[str, Any]:
-    return {
-        "type": "event",
-        "seq": event.seq,
-        "event": event.type,
-        "data": event.payload,
-        "at": event.created_at.isoformat(),
-    }
+    return _frame(event.seq, event.type, event.payload, event.created_at)
 
 
-def _pending(session: AsyncSession) -> list[Published]:
-    pending: list[Published] | None = session.info.get("events")
+def _frame(seq: int, type_: str, data: dict[str, Any], at: datetime) -> dict[str, Any]:
+    return {"type": "event", "seq": seq, "event": type_, "data": data, "at": at.isoformat()}
+
+
+def _pending(session: AsyncSession) -> list[Published | _Durable]:
+    pending: list[Published | _Durable] | None = session.info.get("events")
     if pending is None:
         raise RuntimeError("events can only be emitted inside Database.transaction()")
     return pending
