@@ -195,12 +195,18 @@ ROUTES: list[Row] = [
     Row("GET", "/agents", Access.STAFF, fixed("/agents")),
     Row("POST", "/agents", Access.ADMIN, _new_agent, ok=201),
     Row("GET", "/agents/{agent_id}", Access.STAFF, fixed("/agents/{erin_id}")),
-    Row("PATCH", "/agents/{agent_id}", Access.SELF_OR_ADMIN,
-        fixed("/agents/{carol_id}", {"name": "Carol C."})),
-    Row("POST", "/agents/{agent_id}/deactivate", Access.ADMIN,
-        fixed("/agents/{erin_id}/deactivate")),
-    Row("POST", "/agents/{agent_id}/reactivate", Access.ADMIN,
-        fixed("/agents/{erin_id}/reactivate")),
+    Row(
+        "PATCH",
+        "/agents/{agent_id}",
+        Access.SELF_OR_ADMIN,
+        fixed("/agents/{carol_id}", {"name": "Carol C."}),
+    ),
+    Row(
+        "POST", "/agents/{agent_id}/deactivate", Access.ADMIN, fixed("/agents/{erin_id}/deactivate")
+    ),
+    Row(
+        "POST", "/agents/{agent_id}/reactivate", Access.ADMIN, fixed("/agents/{erin_id}/reactivate")
+    ),
     Row("PUT", "/presence", Access.STAFF, fixed("/presence", {"status": "away"})),
     Row("GET", "/teams", Access.STAFF, fixed("/teams")),
     Row("POST", "/teams", Access.ADMIN, _new_team, ok=201),
@@ -212,14 +218,27 @@ ROUTES: list[Row] = [
     Row("GET", "/widget/status", Access.PUBLIC, fixed("/widget/status")),
     Row("GET", "/contacts", Access.STAFF, fixed("/contacts")),
     Row("GET", "/contacts/{contact_id}", Access.STAFF, fixed("/contacts/{contact_id}")),
-    Row("PATCH", "/contacts/{contact_id}", Access.STAFF,
-        fixed("/contacts/{contact_id}", {"attributes": {"tier": "vip"}})),
-    Row("GET", "/contacts/{contact_id}/conversations", Access.STAFF,
-        fixed("/contacts/{contact_id}/conversations")),
+    Row(
+        "PATCH",
+        "/contacts/{contact_id}",
+        Access.STAFF,
+        fixed("/contacts/{contact_id}", {"attributes": {"tier": "vip"}}),
+    ),
+    Row(
+        "GET",
+        "/contacts/{contact_id}/conversations",
+        Access.STAFF,
+        fixed("/contacts/{contact_id}/conversations"),
+    ),
     # conversations: the visitor's side
     Row("GET", "/widget/conversations", Access.VISITOR, fixed("/widget/conversations")),
-    Row("POST", "/widget/conversations", Access.VISITOR,
-        fixed("/widget/conversations", {"body": "Hello"}), ok=201),
+    Row(
+        "POST",
+        "/widget/conversations",
+        Access.VISITOR,
+        fixed("/widget/conversations", {"body": "Hello"}),
+        ok=201,
+    ),
     Row("GET", WC, Access.VISITOR, fixed(WC), owned_by_alice=True),
     Row("GET", WC + "/messages", Access.VISITOR, fixed(WC + "/messages"), owned_by_alice=True),
     Row("POST", WC + "/messages", Access.VISITOR, _visitor_message, ok=201, owned_by_alice=True),
@@ -232,11 +251,15 @@ ROUTES: list[Row] = [
     Row("POST", C + "/messages", Access.STAFF, _staff_reply, ok=201),
     Row("POST", C + "/read", Access.STAFF, _staff_read),
     # attachments
-    Row("POST", WC + "/attachments", Access.VISITOR, _visitor_upload, ok=201,
-        owned_by_alice=True),
+    Row("POST", WC + "/attachments", Access.VISITOR, _visitor_upload, ok=201, owned_by_alice=True),
     Row("POST", C + "/attachments", Access.STAFF, _staff_upload, ok=201),
-    Row("GET", "/attachments/{attachment_id}", Access.STAFF_OR_VISITOR, _alices_attachment,
-        owned_by_alice=True),
+    Row(
+        "GET",
+        "/attachments/{attachment_id}",
+        Access.STAFF_OR_VISITOR,
+        _alices_attachment,
+        owned_by_alice=True,
+    ),
 ]
 
 
@@ -336,8 +359,9 @@ async def _personas(world: World, visitor_bob, supervisor_sam, admin_dave) -> li
         Persona("anonymous", make_client(app), "anonymous"),
         Persona("alice", world.alice.client, "visitor", contact_id=world.alice.contact_id),
         Persona("bob", visitor_bob.client, "visitor", contact_id=visitor_bob.contact_id),
-        Persona("carol_no_csrf", carol_no_csrf, "staff", Role.AGENT, csrf=False,
-                agent=world.carol.agent),
+        Persona(
+            "carol_no_csrf", carol_no_csrf, "staff", Role.AGENT, csrf=False, agent=world.carol.agent
+        ),
         Persona("frank_cookie", frank_cookie, "deactivated", Role.AGENT, agent=frank),
         Persona("frank_token", frank_token, "deactivated", Role.AGENT, agent=frank),
         Persona("carol", world.carol.client, "staff", Role.AGENT, agent=world.carol.agent),
@@ -372,14 +396,29 @@ def assert_error_shape(response: httpx.Response, code: str) -> None:
 
 @pytest.mark.parametrize("row", ROUTES, ids=_row_id)
 async def test_who_may_call_each_endpoint(
-    row: Row, app, services, visitor_alice, visitor_bob, agent_carol, agent_erin,
-    supervisor_sam, admin_dave, alice_conversation,
+    row: Row,
+    app,
+    services,
+    visitor_alice,
+    visitor_bob,
+    agent_carol,
+    agent_erin,
+    supervisor_sam,
+    admin_dave,
+    alice_conversation,
 ):
     messages = await visitor_alice.client.get(
         f"{API}/widget/conversations/{alice_conversation['id']}/messages"
     )
-    world = World(app, services, visitor_alice, agent_carol, agent_erin, alice_conversation,
-                  messages.json()["messages"][0]["id"])
+    world = World(
+        app,
+        services,
+        visitor_alice,
+        agent_carol,
+        agent_erin,
+        alice_conversation,
+        messages.json()["messages"][0]["id"],
+    )
     personas = await _personas(world, visitor_bob, supervisor_sam, admin_dave)
     wrong = []
     try:
@@ -389,8 +428,10 @@ async def test_who_may_call_each_endpoint(
             status, code = expected(row, persona, row.method)
             got_code = _code(response)
             if response.status_code != status or (code is not None and got_code != code):
-                wrong.append(f"{persona.name}: expected {status} {code or ''}, "
-                             f"got {response.status_code} {response.text[:200]}")
+                wrong.append(
+                    f"{persona.name}: expected {status} {code or ''}, "
+                    f"got {response.status_code} {response.text[:200]}"
+                )
             elif code is not None:
                 assert_error_shape(response, code)
     finally:
@@ -409,9 +450,7 @@ def _code(response: httpx.Response) -> str | None:
 # --- rules the table cannot express --------------------------------------------------------
 
 
-async def test_visitor_cannot_read_another_visitors_conversation(
-    visitor_bob, alice_conversation
-):
+async def test_visitor_cannot_read_another_visitors_conversation(visitor_bob, alice_conversation):
     conversation_id = alice_conversation["id"]
     theirs = await visitor_bob.client.get(f"{API}/widget/conversations/{conversation_id}")
     missing = await visitor_bob.client.get(f"{API}/widget/conversations/{conversation_id + 1000}")

@@ -167,8 +167,11 @@ async def test_id_beyond_the_database_range_is_refused_not_a_server_error(
         (admin_dave.client, f"/conversations/{huge}", None),
         (admin_dave.client, f"/agents/{huge}", None),
         (admin_dave.client, f"/conversations?team_id={huge}", None),
-        (admin_dave.client, f"/conversations/{alice_conversation['id']}/messages?after_id={huge}",
-         None),
+        (
+            admin_dave.client,
+            f"/conversations/{alice_conversation['id']}/messages?after_id={huge}",
+            None,
+        ),
         (visitor_alice.client, f"/widget/conversations/{huge}", None),
     ]:
         response = await client.request("GET", API + path, json=body)

@@ -90,8 +90,13 @@ async def _store_events(session: AsyncSession) -> None:
         seq = next_of[item.stream]
         next_of[item.stream] = seq + 1
         rows.append(
-            {"stream": item.stream, "seq": seq, "type": item.type, "payload": item.data,
-             "created_at": item.created_at}
+            {
+                "stream": item.stream,
+                "seq": seq,
+                "type": item.type,
+                "payload": item.data,
+                "created_at": item.created_at,
+            }
         )
         pending[index] = Published(item.stream, _frame(seq, item.type, item.data, item.created_at))
     await session.execute(insert(Event), rows)
