@@ -59,16 +59,16 @@ def _mount_routes(app: FastAPI, services: Services) -> None:
     from supportdesk.attachments.api import router as attachments_router
     from supportdesk.contacts.api import router as contacts_router
     from supportdesk.conversations.api import router as conversations_router
-    from supportdesk.realtime.api import router as realtime_router
+    from supportdesk.realtime.api import routes as realtime_routes
 
     for router in (
         accounts_router,
         contacts_router,
         conversations_router,
         attachments_router,
-        realtime_router,
     ):
         app.include_router(router, prefix="/api/v1")
+    app.router.routes.extend(realtime_routes)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> JSONResponse:

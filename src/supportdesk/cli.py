@@ -289,13 +289,13 @@ async def _agent_by_email(session: AsyncSession, email: str) -> Agent:
 
 def run_serve(args: argparse.Namespace) -> int:
     settings = load_settings()
-    configure_logging()
+    configure_logging(settings.log_level)
     return serve(settings, args.host, args.port)
 
 
 def run_demo(args: argparse.Namespace) -> int:
     settings = load_settings(env="demo")
-    configure_logging()
+    configure_logging(settings.log_level)
     logins, created = with_database(settings, _seed)
     path = settings.data_dir / LOGINS_FILE
     if created:
@@ -339,7 +339,20 @@ def serve(settings: Settings, host: str, port: int) -> int:
     app = create_app(settings)
     print(f"Supportdesk serving on {base_url(host, port)}", flush=True)
     # log_config=None: uvicorn's loggers propagate to the handler configured below.
-    uvicorn.run(app, host=host, port=port, log_config=None, lifespan="on")
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_config=None,
+        lifespan="on",
+        # Chat frames are small: per-message deflate would save little bandwidth and costs
+        # about 40 KiB of compressor state per open socket (docs/performance.md).
+        ws_per_message_deflate=False,
+        ws="websockets-sansio",
+        # Frames past this are closed with 1009; smaller ones over the message limit get
+        # an error frame naming the limit.
+        ws_max_size=max(64 * 1024, settings.max_message_chars * 4 + 16 * 1024),
+    )
     return 0
 
 
@@ -348,9 +361,9 @@ def base_url(host: str, port: int) -> str:
     return f"http://{shown}:{port}"
 
 
-def configure_logging() -> None:
+def configure_logging(level: str) -> None:
     logging.basicConfig(
-        level=logging.INFO,
+        level=level.upper(),
         stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )

@@ -29,6 +29,7 @@ class Settings(BaseSettings):
     secret_key: str = ""
     identity_secret: str = ""
     rate_limits: bool = True
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
     max_message_chars: int = Field(default=10_000, ge=1, le=1_000_000)
     max_upload_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, le=1024**3)
     session_max_age_seconds: int = Field(default=14 * 24 * 3600, ge=300)

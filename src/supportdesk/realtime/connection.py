@@ -6,9 +6,11 @@ import asyncio
 import contextlib
 import json
 import logging
+from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from starlette.types import Message
 from starlette.websockets import WebSocket, WebSocketState
 
 log = logging.getLogger(__name__)
@@ -33,40 +35,74 @@ GapFiller = Callable[[int, int], Awaitable[list[dict[str, Any]]]]
 
 
 class Connection:
-    """Frames go through a bounded queue; a client that does not read is dropped, not waited for.
+    """Frames go through a bounded buffer; a client that does not read is dropped, not waited for.
 
     Sequenced frames are delivered in order exactly once: a duplicate (seq already sent) is
     skipped, and a gap (a later seq arrives first) is filled from the database, where every
     event with a smaller seq is already committed (see realtime/events.py).
+
+    Two coroutines serve a socket: the reader (the handler's own task) and one writer task.
+    Thousands of sockets stay open at once, so each keeps as little as it can: a deque and
+    an Event rather than an asyncio.Queue, and no task beyond those two.
     """
+
+    __slots__ = (
+        "_reader",
+        "_reading",
+        "_wakeup",
+        "_writer",
+        "buffer",
+        "close_code",
+        "close_reason",
+        "delivered_seq",
+        "fill_gap",
+        "frames",
+        "websocket",
+    )
 
     def __init__(self, websocket: WebSocket, *, buffer: int, fill_gap: GapFiller) -> None:
         self.websocket = websocket
-        self.queue: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue(maxsize=buffer)
+        self.buffer = buffer
+        self.frames: deque[dict[str, Any]] = deque()
         self.fill_gap = fill_gap
         self.delivered_seq = 0
         self.close_code: int | None = None
         self.close_reason = ""
-        self.closed = asyncio.Event()
+        self._wakeup = asyncio.Event()
+        self._reader: asyncio.Task[Any] | None = None
+        self._writer: asyncio.Task[None] | None = None
+        self._reading = False
+
+    @property
+    def closing(self) -> bool:
+        return self.close_code is not None
 
     def offer(self, frame: dict[str, Any]) -> None:
         """Called by the broker; never blocks."""
-        if self.closed.is_set():
+        if self.closing:
             return
         if frame.get("type") == "_disconnect":  # a control message, e.g. account deactivated
             self.request_close(int(frame.get("code", 1000)), str(frame.get("reason", "")))
             return
-        try:
-            self.queue.put_nowait(frame)
-        except asyncio.QueueFull:
+        if len(self.frames) >= self.buffer:
             self.request_close(CLOSE_SLOW, "too slow reading; reconnect with your last seq")
+            return
+        self.frames.append(frame)
+        self._wakeup.set()
 
     def request_close(self, code: int, reason: str) -> None:
+        """Stop both sides; the first reason given is the one the client gets."""
         if self.close_code is None:
             self.close_code, self.close_reason = code, reason
-        self.closed.set()
-        with contextlib.suppress(asyncio.QueueFull):
-            self.queue.put_nowait(None)
+        self._wakeup.set()
+        # Interrupt the reader only while it waits for the client, never inside a command
+        # (a half-finished transaction); after a command it sees ``closing`` and stops.
+        if (
+            self._reading
+            and self._reader is not None
+            and self._reader is not asyncio.current_task()
+        ):
+            self._reader.cancel()
 
     async def send_now(self, frame: dict[str, Any]) -> None:
         """Send directly (replies to this client's own requests, replay before live)."""
@@ -75,12 +111,55 @@ class Connection:
         if isinstance(seq, int):
             self.delivered_seq = max(self.delivered_seq, seq)
 
-    async def run_writer(self) -> None:
-        while not self.closed.is_set():
-            frame = await self.queue.get()
-            if frame is None:
-                break
-            await self._deliver(frame)
+    async def receive(self, idle_timeout: float) -> Message | None:
+        """The client's next message, or None when the connection is closing.
+
+        Raises TimeoutError when nothing arrives within ``idle_timeout`` seconds.
+        """
+        if self.closing:
+            return None
+        self._reading = True
+        try:
+            async with asyncio.timeout(idle_timeout):
+                return await self.websocket.receive()
+        except asyncio.CancelledError:
+            if not self.closing:
+                raise
+            # We cancelled ourselves in request_close(); the task goes on to clean up.
+            current = asyncio.current_task()
+            if current is not None:
+                current.uncancel()
+            return None
+        finally:
+            self._reading = False
+
+    async def pump(self, read_loop: Callable[[], Awaitable[None]]) -> None:
+        """Run ``read_loop`` here and the writer beside it until either side stops."""
+        self._reader = asyncio.current_task()
+        self._writer = asyncio.create_task(self._write_loop(), name="ws-writer")
+        try:
+            await read_loop()
+        finally:
+            if not self.closing:
+                self.request_close(CLOSE_NORMAL, "")
+            self._writer.cancel()
+            result = (await asyncio.gather(self._writer, return_exceptions=True))[0]
+        if isinstance(result, Exception):
+            raise result
+
+    async def _write_loop(self) -> None:
+        try:
+            while not self.closing:
+                if not self.frames:
+                    self._wakeup.clear()
+                    await self._wakeup.wait()
+                    continue
+                await self._deliver(self.frames.popleft())
+        except asyncio.CancelledError:
+            raise
+        except BaseException:
+            self.request_close(CLOSE_INTERNAL, "internal error; reconnect with your last seq")
+            raise
 
     async def _deliver(self, frame: dict[str, Any]) -> None:
         seq = frame.get("seq") if frame.get("type") == "event" else None

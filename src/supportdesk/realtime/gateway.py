@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
-from starlette.websockets import WebSocket, WebSocketDisconnect
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketDisconnected
 
 from supportdesk.accounts.actions import (
     do_console_connected,
@@ -169,7 +169,7 @@ class Gateway:
                 await self._agent_connected(client)
             await self._replay(connection, client, hello.last_seq)
             await self._pump(connection, client)
-        except (WebSocketDisconnect, OSError):
+        except (WebSocketDisconnect, WebSocketDisconnected, OSError):
             connection.request_close(1000, "")
         except Exception:
             log.exception("websocket connection on %s failed", client.stream)
@@ -184,23 +184,10 @@ class Gateway:
             await connection.close()
 
     async def _pump(self, connection: Connection, client: Client) -> None:
-        """Run the writer and the reader until either ends or the connection is told to close."""
-        tasks = [
-            asyncio.create_task(connection.run_writer(), name="ws-writer"),
-            asyncio.create_task(self._read_loop(connection, client), name="ws-reader"),
-            asyncio.create_task(connection.closed.wait(), name="ws-closed"),
-        ]
-        try:
-            await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            for task in tasks:
-                task.cancel()
-            results = await asyncio.gather(*tasks, return_exceptions=True)
-        for result in results:
-            if isinstance(result, Exception) and not isinstance(
-                result, WebSocketDisconnect | OSError | asyncio.CancelledError
-            ):
-                raise result
+        async def read_loop() -> None:
+            await self._read_loop(connection, client)
+
+        await connection.pump(read_loop)
 
     async def _replay(self, connection: Connection, client: Client, cursor: int | None) -> None:
         """Welcome, then either a resync frame or every event after the cursor, in order."""
@@ -264,9 +251,11 @@ class Gateway:
         timeout = self.services.settings.ws_idle_timeout_seconds
         while True:
             try:
-                message = await asyncio.wait_for(connection.websocket.receive(), timeout)
+                message = await connection.receive(timeout)
             except TimeoutError:
                 connection.request_close(CLOSE_IDLE, "no frame within the idle timeout")
+                return
+            if message is None:
                 return
             if message["type"] == "websocket.disconnect":
                 connection.request_close(1000, "")
@@ -279,7 +268,7 @@ class Gateway:
                 )
             else:
                 reply = await commands.handle(self.services, client, raw)
-            if reply is not None:
+            if reply is not None and not connection.closing:
                 await connection.send_now(reply)
 
     async def _maybe_heartbeat(self, client: Client) -> None:
