@@ -144,7 +144,9 @@ async def measure(
             print(f"  {count} sockets closed by the server before the load: {reason}", flush=True)
         extra = [p for p in fleet.agents[args.load_agents :] if p is not None]
         await close_peers(extra)
-        await asyncio.sleep(1)
+        # Each closed console socket is a presence write on the server; let those finish so
+        # the message phase measures messages, not the tail of the disconnect burst.
+        await settle(process)
         idle_frames, traffic.frames = traffic.frames, 0
         during = _profiler(target.pid, args) if args.profile and name == "supportdesk" else None
         load = await run_load(
@@ -177,6 +179,18 @@ async def measure(
         load_before,
         os.getloadavg()[0],
     )
+
+
+async def settle(
+    process: psutil.Process, *, idle_percent: float = 15.0, within: float = 60.0
+) -> None:
+    """Wait until the server process uses less than ``idle_percent`` of a core."""
+    deadline = time.monotonic() + within
+    process.cpu_percent(None)
+    while time.monotonic() < deadline:
+        await asyncio.sleep(0.5)
+        if process.cpu_percent(None) < idle_percent:
+            return
 
 
 def _profiler(pid: int, args: argparse.Namespace) -> Callable[[], asyncio.Future[None]] | None:

@@ -53,8 +53,11 @@ async def measure(messages: int, concurrency: int) -> None:
 
     event.listen(db.write_engine.sync_engine, "before_cursor_execute", count)
 
+    latencies: list[float] = []
+
     async def send(n: int) -> None:
         index = n % concurrency
+        begun = time.perf_counter()
         async with db.transaction() as session:
             if n % 2:
                 author = Author(SenderType.AGENT, agent=agent)
@@ -69,6 +72,7 @@ async def measure(messages: int, concurrency: int) -> None:
             await actions.do_send_message(
                 session, conversation, author, f"message {n}", max_chars=10_000, client_id=f"c{n}"
             )
+        latencies.append(time.perf_counter() - begun)
 
     async def worker(first: int) -> None:
         for n in range(first, messages, concurrency):
@@ -84,6 +88,9 @@ async def measure(messages: int, concurrency: int) -> None:
         f"{statements / messages:.1f} SQL statements per message (switch interval "
         f"{sys.getswitchinterval() * 1000:g} ms)"
     )
+    latencies.sort()
+    p50, p99 = (latencies[int(q * (len(latencies) - 1))] * 1000 for q in (0.5, 0.99))
+    print(f"per message: p50 {p50:.2f} ms, p99 {p99:.2f} ms, max {latencies[-1] * 1000:.1f} ms")
     await db.dispose()
 
 

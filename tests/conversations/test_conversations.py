@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 import pytest
@@ -269,3 +270,28 @@ async def test_a_retried_start_returns_the_first_conversation(visitor_alice):
         )
     ).json()["messages"]
     assert [m["body"] for m in messages] == ["deposit missing"]
+
+
+async def test_a_retry_after_the_conversation_closed_still_returns_the_stored_message(
+    agent_carol, visitor_alice, alice_conversation
+):
+    path = _messages_path(alice_conversation)
+    body = {"body": "here is the tx hash", "client_id": "late-retry"}
+    first = await visitor_alice.client.post(path, json=body)
+    await agent_carol.client.patch(
+        f"/api/v1/conversations/{alice_conversation['id']}", json={"status": "closed"}
+    )
+    retry = await visitor_alice.client.post(path, json=body)
+    assert retry.status_code == 200 and retry.json()["id"] == first.json()["id"]
+    fresh = await visitor_alice.client.post(path, json={"body": "new", "client_id": "new-one"})
+    assert fresh.status_code == 409
+
+
+async def test_concurrent_retries_of_one_send_store_one_message(visitor_alice, alice_conversation):
+    path = _messages_path(alice_conversation)
+    body = {"body": "double tap", "client_id": "tap"}
+    replies = await asyncio.gather(*(visitor_alice.client.post(path, json=body) for _ in range(5)))
+    assert sorted(r.status_code for r in replies) == [200, 200, 200, 200, 201]
+    assert len({r.json()["id"] for r in replies}) == 1
+    bodies = [m["body"] for m in (await visitor_alice.client.get(path)).json()["messages"]]
+    assert bodies.count("double tap") == 1

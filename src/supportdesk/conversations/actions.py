@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -31,7 +32,7 @@ from supportdesk.conversations.schemas import (
     conversation_public_payload,
 )
 from supportdesk.db.base import utcnow
-from supportdesk.errors import Conflict, InvalidInput, NotFound
+from supportdesk.errors import AppError, Conflict, InvalidInput, NotFound
 from supportdesk.realtime.events import STAFF_STREAM, contact_stream, emit
 
 # The one place that says which status may follow which.
@@ -139,17 +140,17 @@ async def do_send_message(
     A retried send with the same ``client_id`` returns the stored message and created=False:
     the client was told "acknowledged" only after the first commit, so this is the same send.
     """
-    if client_id is not None:
+    try:
+        attachments = await _check_send(
+            session, conversation, author, body, max_chars, internal, attachment_ids or []
+        )
+    except AppError:
+        # A retry of a send that was stored is answered with the stored message, even if
+        # the send would not be allowed now (the conversation was closed in between).
         existing = await _find_by_client_id(session, conversation.id, author.type, client_id)
-        if existing is not None:
-            return existing, False
-    if internal and author.type != SenderType.AGENT:
-        raise InvalidInput("only agents can write internal notes", code="not_allowed")
-    if conversation.status == Status.CLOSED:
-        raise Conflict("this conversation is closed; start a new one", code="conversation_closed")
-    attachment_ids = attachment_ids or []
-    check_body(body, max_chars=max_chars, has_attachments=bool(attachment_ids))
-    attachments = await _claimable_attachments(session, conversation, author, attachment_ids)
+        if existing is None:
+            raise
+        return existing, False
     message = Message(
         conversation_id=conversation.id,
         sender_type=author.type,
@@ -159,16 +160,14 @@ async def do_send_message(
         client_id=client_id,
         created_at=utcnow(),
     )
-    try:
-        await _insert_once(session, message)
-    except IntegrityError:
-        # Two retries of one send raced; the other one committed first.
-        if client_id is None:
-            raise
+    stored_id = await _insert_unless_sent(session, message)
+    if stored_id is None:
+        # The same client id is already stored: this is a retry (maybe racing the first).
         existing = await _find_by_client_id(session, conversation.id, author.type, client_id)
         if existing is None:
-            raise
+            raise Conflict("this message conflicts with a stored one; retry", code="conflict")
         return existing, False
+    message.id = stored_id
     for attachment in attachments:
         attachment.message_id = message.id
     public = MessagePublic.of(message, attachments, author.name)
@@ -177,7 +176,48 @@ async def do_send_message(
     return public, True
 
 
-async def _insert_once(session: AsyncSession, row: Message | Conversation) -> None:
+async def _check_send(
+    session: AsyncSession,
+    conversation: Conversation,
+    author: Author,
+    body: str,
+    max_chars: int,
+    internal: bool,
+    attachment_ids: list[int],
+) -> list[Attachment]:
+    if internal and author.type != SenderType.AGENT:
+        raise InvalidInput("only agents can write internal notes", code="not_allowed")
+    if conversation.status == Status.CLOSED:
+        raise Conflict("this conversation is closed; start a new one", code="conversation_closed")
+    check_body(body, max_chars=max_chars, has_attachments=bool(attachment_ids))
+    return await _claimable_attachments(session, conversation, author, attachment_ids)
+
+
+async def _insert_unless_sent(session: AsyncSession, message: Message) -> int | None:
+    """Insert the message; None when its client id was already stored.
+
+    ``ON CONFLICT DO NOTHING`` settles the race between two retries in the database (on
+    PostgreSQL the second waits for the first to commit) without aborting the transaction.
+    """
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    values = {
+        column.key: getattr(message, column.key)
+        for column in Message.__table__.columns
+        if column.key != "id"
+    }
+    stmt = (
+        insert(Message)
+        .values(values)
+        .on_conflict_do_nothing(index_elements=["conversation_id", "sender_type", "client_id"])
+        .returning(Message.id)
+    )
+    result = await session.execute(stmt)
+    stored = result.scalar_one_or_none()
+    return None if stored is None else int(stored)
+
+
+async def _insert_once(session: AsyncSession, row: Conversation) -> None:
     """Insert a row whose unique client id may have been taken by a concurrent retry.
 
     SQLite has a single writer, so the look-up before the insert already decided; on
@@ -193,8 +233,10 @@ async def _insert_once(session: AsyncSession, row: Message | Conversation) -> No
 
 
 async def _find_by_client_id(
-    session: AsyncSession, conversation_id: int, sender_type: SenderType, client_id: str
+    session: AsyncSession, conversation_id: int, sender_type: SenderType, client_id: str | None
 ) -> MessagePublic | None:
+    if client_id is None:
+        return None
     message = await session.scalar(
         select(Message).where(
             Message.conversation_id == conversation_id,
