@@ -325,10 +325,19 @@ async def test_agent_presence_follows_the_console_socket(
     assert await presence_of(carol.agent_id) == "away"
     assert (await widget_status())["agents_online"] == 1
 
+    # A second tab changes nothing the others need to hear; closing one of two tabs neither.
+    second_tab = await console_socket(server, carol)
+    await second_tab.close()
+    assert await presence_of(carol.agent_id) == "away"
+
     await console.close()
     await watcher.expect(is_frame("presence", agent_id=carol.agent_id, status="offline"))
     assert await presence_of(carol.agent_id) == "offline"
     assert await widget_status() == {"agents_online": 1, "humans_available": True}
+    carol_frames = [
+        f for f in watcher.seen if f.get("type") == "presence" and f["agent_id"] == carol.agent_id
+    ]
+    assert [f["status"] for f in carol_frames] == ["online", "away", "offline"]
 
 
 async def test_bad_frames_get_error_frames_and_write_nothing(

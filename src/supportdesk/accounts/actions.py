@@ -287,11 +287,15 @@ async def do_console_connected(session: AsyncSession, agent: Agent) -> Presence:
     record = await _presence_record(session, agent.id)
     record.connections = max(record.connections, 0) + 1
     record.heartbeat_at = utcnow()
+    changed = record.connections == 1
     if record.status == Presence.OFFLINE:
         record.status = Presence.ONLINE
         record.changed_at = record.heartbeat_at
+        changed = True
     await session.flush()
-    emit_ephemeral(session, STAFF_STREAM, presence_frame(agent.id, record.status))
+    # A second tab of an agent already online tells the other consoles nothing new.
+    if changed:
+        emit_ephemeral(session, STAFF_STREAM, presence_frame(agent.id, record.status))
     return record.status
 
 

@@ -18,6 +18,7 @@ from typing import Any, Protocol
 
 import redis.asyncio as aioredis
 
+from supportdesk.realtime.connection import encode
 from supportdesk.realtime.events import Published
 
 log = logging.getLogger(__name__)
@@ -123,7 +124,7 @@ class RedisBroker:
         try:
             async with self.redis.pipeline(transaction=False) as pipe:
                 for message in messages:
-                    pipe.publish(self.prefix + message.topic, json.dumps(message.frame))
+                    pipe.publish(self.prefix + message.topic, encode(message.frame))
                 await pipe.execute()
         except (aioredis.RedisError, OSError):
             log.exception("could not publish %d frames to redis", len(messages))

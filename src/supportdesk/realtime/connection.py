@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -106,7 +106,7 @@ class Connection:
 
     async def send_now(self, frame: dict[str, Any]) -> None:
         """Send directly (replies to this client's own requests, replay before live)."""
-        await self.websocket.send_text(json.dumps(frame, separators=(",", ":")))
+        await self.websocket.send_text(encode(frame))
         seq = frame.get("seq") if frame.get("type") == "event" else None
         if isinstance(seq, int):
             self.delivered_seq = max(self.delivered_seq, seq)
@@ -182,6 +182,28 @@ class Connection:
                     self.websocket.close(code=code, reason=close_reason(self.close_reason)),
                     CLOSE_TIMEOUT,
                 )
+
+
+# Recently encoded frames by identity. Holding the frame keeps its id from being reused
+# while the entry lives; the bound keeps the cache small.
+_ENCODED: OrderedDict[int, tuple[dict[str, Any], str]] = OrderedDict()
+_ENCODED_MAX = 1024
+
+
+def encode(frame: dict[str, Any]) -> str:
+    """The frame as JSON text, encoded once however many sockets it goes to.
+
+    The broker hands the same dict to every subscriber on this node, so the sockets that
+    send it after the first one reuse its text.
+    """
+    entry = _ENCODED.get(id(frame))
+    if entry is not None and entry[0] is frame:
+        return entry[1]
+    text = json.dumps(frame, separators=(",", ":"))
+    _ENCODED[id(frame)] = (frame, text)
+    if len(_ENCODED) > _ENCODED_MAX:
+        _ENCODED.popitem(last=False)
+    return text
 
 
 def close_reason(reason: str) -> str:
