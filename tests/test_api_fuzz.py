@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -32,26 +31,19 @@ from sqlalchemy import update
 
 from supportdesk.accounts.actions import do_create_api_token
 from supportdesk.accounts.models import Agent, Role
-from supportdesk.config import Settings, load_settings
+from supportdesk.config import Settings
 from supportdesk.services import Services
-from tests.conftest import IDENTITY_SECRET, StaffPersona, plain_url
+from tests.conftest import StaffPersona
 
 MAX_EXAMPLES = 20
 BASE_URL = "http://testserver"
 
 
 @pytest.fixture
-def settings(database_url: str, tmp_path: Path) -> Settings:
-    """conftest's settings, with rate limits off."""
-    return load_settings(
-        env="test",
-        data_dir=tmp_path / "data",
-        database_url=plain_url(database_url),
-        secret_key="s" * 48,
-        identity_secret=IDENTITY_SECRET,
-        # A 429 is a correct answer but stops the fuzzer from reaching the code behind it.
-        rate_limits=False,
-    )
+def settings(settings: Settings) -> Settings:
+    """conftest's settings, with rate limits off: a 429 is a correct answer but stops the
+    fuzzer from reaching the code behind it."""
+    return settings.model_copy(update={"rate_limits": False})
 
 
 Send = Callable[[Any], httpx.Response]
