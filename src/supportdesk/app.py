@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse
 from supportdesk import __version__, maintenance
 from supportdesk.config import Settings, load_settings
 from supportdesk.db.migrate import migrate
-from supportdesk.http import error_response, install_error_handlers
+from supportdesk.http import BodyLimit, error_response, install_error_handlers
 from supportdesk.services import Services, build_services
 
 
@@ -50,8 +50,14 @@ def create_app(settings: Settings | None = None, *, run_migrations: bool = True)
     )
     app.state.services = services
     install_error_handlers(app)
+    app.add_middleware(BodyLimit, limit=json_body_limit(settings))
     _mount_routes(app, services)
     return app
+
+
+def json_body_limit(settings: Settings) -> int:
+    """Room for the longest message in UTF-8 and the JSON around it, and never under 1 MiB."""
+    return max(1024 * 1024, settings.max_message_chars * 4 + 64 * 1024)
 
 
 def _mount_routes(app: FastAPI, services: Services) -> None:

@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from supportdesk.errors import AppError, RateLimited
 
@@ -70,3 +71,74 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error", exc_info=exc)
         return error_response(500, "internal", "internal error; it has been logged")
+
+
+class BodyLimit:
+    """Refuse request bodies over ``limit`` bytes with a JSON 413 before the app reads them.
+
+    Multipart uploads are left to the attachments API, which streams them against the
+    upload limit. A body with a declared length is judged by it; a chunked one is read here
+    up to the limit, so nothing past it is ever held in memory.
+    """
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or self._is_multipart(scope):
+            await self.app(scope, receive, send)
+            return
+        declared = self._declared_length(scope)
+        if declared is not None:
+            if declared > self.limit:
+                await self._refuse(scope, receive, send)
+                return
+            await self.app(scope, receive, send)
+            return
+        body, more = bytearray(), True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                await self.app(scope, _replay([message]), send)
+                return
+            body.extend(message.get("body", b""))
+            more = message.get("more_body", False)
+            if len(body) > self.limit:
+                await self._refuse(scope, receive, send)
+                return
+        await self.app(scope, _replay([{"type": "http.request", "body": bytes(body)}]), send)
+
+    @staticmethod
+    def _is_multipart(scope: Scope) -> bool:
+        for name, value in scope.get("headers", ()):
+            if name == b"content-type":
+                return bool(value.lower().startswith(b"multipart/"))
+        return False
+
+    @staticmethod
+    def _declared_length(scope: Scope) -> int | None:
+        for name, value in scope.get("headers", ()):
+            if name == b"content-length":
+                try:
+                    return int(value)
+                except ValueError:
+                    return None
+        return None
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = error_response(
+            413, "too_large", f"request body is over the limit of {self.limit} bytes"
+        )
+        await response(scope, receive, send)
+
+
+def _replay(messages: list[Message]) -> Receive:
+    queue = list(messages)
+
+    async def receive() -> Message:
+        if queue:
+            return queue.pop(0)
+        return {"type": "http.disconnect"}
+
+    return receive
