@@ -18,14 +18,9 @@ from supportdesk.accounts.actions import do_create_agent, do_create_team, do_set
 from supportdesk.accounts.models import Agent, Role, Team
 from supportdesk.contacts.actions import do_create_contact
 from supportdesk.contacts.models import Contact
-from supportdesk.conversations.actions import (
-    Author,
-    do_assign,
-    do_change_status,
-    do_send_message,
-    do_start_conversation,
-)
+from supportdesk.conversations.actions import Author, do_send_message, do_start_conversation
 from supportdesk.conversations.models import Conversation, SenderType, Status
+from supportdesk.conversations.workflow import do_assign, do_change_status
 from supportdesk.db.engine import Database
 
 LOGINS_FILE = "demo-logins.txt"

@@ -8,8 +8,8 @@ import uuid
 import pytest
 from sqlalchemy import event
 
-from supportdesk.conversations.actions import TRANSITIONS
 from supportdesk.conversations.models import Status
+from supportdesk.conversations.workflow import TRANSITIONS
 from tests.conftest import start_conversation
 
 

@@ -1,7 +1,6 @@
-"""Every write to conversations and messages, and the events each one emits.
+"""Starting conversations, sending messages and read receipts: the writes and their events.
 
-Visibility rule for events: staff hear everything on the ``staff`` stream; the contact hears
-its own conversation on ``contact:<id>``, never internal notes and never staff-only fields.
+Status, assignment and priority live in ``workflow.py``; the events in ``notify.py``.
 """
 
 from __future__ import annotations
@@ -14,7 +13,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from supportdesk.accounts.models import Agent, Team
+from supportdesk.accounts.models import Agent
 from supportdesk.attachments.models import Attachment
 from supportdesk.contacts.models import Contact
 from supportdesk.conversations.models import (
@@ -25,36 +24,16 @@ from supportdesk.conversations.models import (
     SenderType,
     Status,
 )
+from supportdesk.conversations.notify import notify_conversation, notify_message
 from supportdesk.conversations.queries import conversation_of_client_id, message_publics
 from supportdesk.conversations.schemas import (
     MessagePublic,
-    conversation_payload,
-    conversation_public_payload,
 )
 from supportdesk.db.base import utcnow
 from supportdesk.errors import AppError, Conflict, InvalidInput, NotFound
 from supportdesk.realtime.events import STAFF_STREAM, contact_stream, emit
 
-# The one place that says which status may follow which.
-TRANSITIONS: dict[Status, frozenset[Status]] = {
-    Status.BOT: frozenset({Status.QUEUED, Status.OPEN, Status.RESOLVED, Status.CLOSED}),
-    Status.QUEUED: frozenset({Status.OPEN, Status.PENDING, Status.RESOLVED, Status.CLOSED}),
-    Status.OPEN: frozenset({Status.QUEUED, Status.PENDING, Status.RESOLVED, Status.CLOSED}),
-    Status.PENDING: frozenset({Status.OPEN, Status.QUEUED, Status.RESOLVED, Status.CLOSED}),
-    Status.RESOLVED: frozenset({Status.OPEN, Status.QUEUED, Status.CLOSED}),
-    Status.CLOSED: frozenset(),
-}
-
 MAX_ATTACHMENTS_PER_MESSAGE = 10
-
-
-def check_transition(current: Status, new: Status) -> None:
-    if new != current and new not in TRANSITIONS[current]:
-        allowed = ", ".join(sorted(s.value for s in TRANSITIONS[current])) or "none"
-        raise Conflict(
-            f"a {current.value} conversation cannot become {new.value} (allowed: {allowed})",
-            code="invalid_transition",
-        )
 
 
 def check_body(body: str, *, max_chars: int, has_attachments: bool) -> str:
@@ -120,7 +99,7 @@ async def do_start_conversation(
         if existing is None:
             raise
         return existing, False
-    await _emit_conversation(session, conversation, "conversation.created")
+    await notify_conversation(session, conversation, "conversation.created")
     return conversation, True
 
 
@@ -172,7 +151,7 @@ async def do_send_message(
         attachment.message_id = message.id
     public = MessagePublic.of(message, attachments, author.name)
     await _apply_message_effects(session, conversation, author, internal)
-    await _emit_message(session, conversation, public)
+    await notify_message(session, conversation, public)
     return public, True
 
 
@@ -306,107 +285,6 @@ async def _apply_message_effects(
     await session.flush()
 
 
-async def _emit_message(
-    session: AsyncSession, conversation: Conversation, message: MessagePublic
-) -> None:
-    """``message.created`` carries the conversation as it is after the message, so one
-    event per stream tells a client everything that changed."""
-    body = message.model_dump(mode="json")
-    await emit(
-        session,
-        STAFF_STREAM,
-        "message.created",
-        {"message": body, "conversation": conversation_payload(conversation)},
-    )
-    if not message.internal:
-        await emit(
-            session,
-            contact_stream(conversation.contact_id),
-            "message.created",
-            {"message": body, "conversation": conversation_public_payload(conversation)},
-        )
-
-
-async def _emit_conversation(
-    session: AsyncSession, conversation: Conversation, type_: str, *, to_contact: bool = True
-) -> None:
-    await emit(session, STAFF_STREAM, type_, {"conversation": conversation_payload(conversation)})
-    if to_contact:
-        await emit(
-            session,
-            contact_stream(conversation.contact_id),
-            type_,
-            {"conversation": conversation_public_payload(conversation)},
-        )
-
-
-async def do_change_status(
-    session: AsyncSession, conversation: Conversation, status: Status, *, actor: Author
-) -> Conversation:
-    if status == conversation.status:
-        return conversation
-    check_transition(conversation.status, status)
-    previous = conversation.status
-    conversation.status = status
-    conversation.updated_at = utcnow()
-    if status == Status.RESOLVED:
-        conversation.resolved_at = conversation.updated_at
-        conversation.waiting_since = None
-    elif previous == Status.RESOLVED:
-        conversation.resolved_at = None
-    if status == Status.QUEUED:
-        conversation.assignee_id = None
-    await session.flush()
-    await _system_note(
-        session, conversation, f"{actor.name or actor.type.value} set status {status}"
-    )
-    await _emit_conversation(session, conversation, "conversation.updated")
-    return conversation
-
-
-async def do_assign(
-    session: AsyncSession,
-    conversation: Conversation,
-    *,
-    actor: Author,
-    agent: Agent | None,
-    team: Team | None = None,
-    note: str = "",
-    set_team: bool = False,
-) -> Conversation:
-    """Assign to an agent (None: unassign) and, when ``set_team``, to a team (None: no team)."""
-    if conversation.status == Status.CLOSED:
-        raise Conflict("this conversation is closed", code="conversation_closed")
-    if agent is not None and not agent.is_active:
-        raise InvalidInput(f"agent {agent.id} is deactivated", code="agent_inactive")
-    conversation.assignee_id = agent.id if agent else None
-    if set_team:
-        conversation.team_id = team.id if team else None
-    if agent is not None and conversation.status in (Status.QUEUED, Status.BOT):
-        conversation.status = Status.OPEN
-    elif agent is None and conversation.status == Status.OPEN:
-        conversation.status = Status.QUEUED
-    conversation.updated_at = utcnow()
-    await session.flush()
-    target = agent.name if agent else "nobody"
-    text = f"{actor.name or actor.type.value} assigned the conversation to {target}"
-    if team is not None:
-        text += f" (team {team.name})"
-    await _system_note(session, conversation, text + (f": {note}" if note else ""), internal=True)
-    await _emit_conversation(session, conversation, "conversation.updated")
-    return conversation
-
-
-async def do_set_priority(
-    session: AsyncSession, conversation: Conversation, priority: Priority
-) -> Conversation:
-    conversation.priority = priority
-    conversation.updated_at = utcnow()
-    await session.flush()
-    await _emit_conversation(session, conversation, "conversation.updated", to_contact=False)
-    return conversation
-
-
 async def do_mark_read(
     session: AsyncSession, conversation: Conversation, side: SenderType, message_id: int
 ) -> Conversation:
@@ -432,27 +310,3 @@ async def do_mark_read(
     await emit(session, STAFF_STREAM, "conversation.read", payload)
     await emit(session, contact_stream(conversation.contact_id), "conversation.read", payload)
     return conversation
-
-
-async def _system_note(
-    session: AsyncSession, conversation: Conversation, text: str, *, internal: bool = False
-) -> None:
-    message = Message(
-        conversation_id=conversation.id,
-        sender_type=SenderType.SYSTEM,
-        body=text,
-        is_internal=internal,
-        created_at=utcnow(),
-    )
-    session.add(message)
-    await session.flush()
-    await _emit_message(session, conversation, MessagePublic.of(message, [], "system"))
-
-
-async def load_team(session: AsyncSession, team_id: int | None) -> Team | None:
-    if team_id is None:
-        return None
-    team = await session.get(Team, team_id)
-    if team is None:
-        raise NotFound(f"team {team_id} not found")
-    return team

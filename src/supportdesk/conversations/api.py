@@ -8,10 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from supportdesk.accounts.models import Agent
-from supportdesk.accounts.queries import access_agent
+from supportdesk.accounts.models import Agent, Team
+from supportdesk.accounts.queries import access_agent, access_team
 from supportdesk.contacts.models import Contact
-from supportdesk.conversations import actions
+from supportdesk.conversations import actions, workflow
 from supportdesk.conversations.actions import Author
 from supportdesk.conversations.models import Conversation, SenderType, Status
 from supportdesk.conversations.queries import (
@@ -215,8 +215,8 @@ async def staff_update_conversation(
                     else None
                 )
             )
-            team = await actions.load_team(session, body.team_id) if "team_id" in fields else None
-            await actions.do_assign(
+            team = await _team_or_none(session, body.team_id) if "team_id" in fields else None
+            await workflow.do_assign(
                 session,
                 conversation,
                 actor=actor,
@@ -226,10 +226,14 @@ async def staff_update_conversation(
                 set_team="team_id" in fields,
             )
         if body.priority is not None:
-            await actions.do_set_priority(session, conversation, body.priority)
+            await workflow.do_set_priority(session, conversation, body.priority)
         if body.status is not None:
-            await actions.do_change_status(session, conversation, body.status, actor=actor)
+            await workflow.do_change_status(session, conversation, body.status, actor=actor)
     return conversation
+
+
+async def _team_or_none(session: AsyncSession, team_id: int | None) -> Team | None:
+    return None if team_id is None else await access_team(session, team_id)
 
 
 async def _agent_or_none(session: AsyncSession, agent_id: int | None) -> Agent | None:
