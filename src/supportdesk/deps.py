@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -12,7 +13,7 @@ from fastapi.security import APIKeyCookie, APIKeyHeader, HTTPAuthorizationCreden
 from supportdesk.accounts.actions import find_api_token, find_session
 from supportdesk.accounts.models import Agent, AuthSession, Role
 from supportdesk.contacts.models import Contact
-from supportdesk.errors import Forbidden, NotFound, Unauthorized
+from supportdesk.errors import Forbidden, Unauthorized
 from supportdesk.services import Services
 
 SESSION_COOKIE = "sd_session"
@@ -68,7 +69,7 @@ def check_csrf(request: Request, record: AuthSession) -> None:
 StaffDep = Annotated[Staff, Depends(current_staff)]
 
 
-def require_role(*roles: Role):  # type: ignore[no-untyped-def]
+def require_role(*roles: Role) -> Callable[[Staff], Awaitable[Staff]]:
     async def _check(staff: StaffDep) -> Staff:
         if staff.agent.role not in roles:
             needed = " or ".join(r.value for r in roles)
@@ -113,7 +114,3 @@ OptionalContactDep = Annotated[Contact | None, Depends(optional_contact)]
 
 def client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
-
-
-def not_found(what: str) -> NotFound:
-    return NotFound(f"{what} not found")

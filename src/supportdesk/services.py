@@ -34,9 +34,6 @@ class Services:
     def __post_init__(self) -> None:
         self.gateway = Gateway(self)
 
-    async def publish(self, events: list[object]) -> None:
-        await self.broker.publish(events)  # type: ignore[arg-type]
-
 
 def build_services(settings: Settings) -> Services:
     db = Database(settings.resolved_database_url)
@@ -57,5 +54,5 @@ def build_services(settings: Settings) -> Services:
         visitor_tokens=VisitorTokens(settings.secret_key, settings.visitor_token_max_age_seconds),
         redis=redis,
     )
-    db.publisher = services.publish
+    db.publisher = services.broker.publish
     return services

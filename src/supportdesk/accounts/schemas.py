@@ -96,7 +96,3 @@ class TeamPublic(BaseModel):
 
 class TeamMembers(RequestModel):
     agent_ids: list[Id] = Field(max_length=1000)
-
-
-class Locales(RequestModel):
-    locale: Locale
