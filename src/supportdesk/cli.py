@@ -70,7 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"supportdesk {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    serve = commands.add_parser("serve", help="serve the API, WebSockets and pages")
+    serve = commands.add_parser("serve", help="serve the REST API and the WebSockets")
     _add_listen_options(serve)
     serve.set_defaults(handler=run_serve)
 

@@ -100,14 +100,16 @@ class BodyLimit:
         while more:
             message = await receive()
             if message["type"] != "http.request":
-                await self.app(scope, _replay([message]), send)
+                await self.app(scope, _replay([message], receive), send)
                 return
             body.extend(message.get("body", b""))
             more = message.get("more_body", False)
             if len(body) > self.limit:
                 await self._refuse(scope, receive, send)
                 return
-        await self.app(scope, _replay([{"type": "http.request", "body": bytes(body)}]), send)
+        await self.app(
+            scope, _replay([{"type": "http.request", "body": bytes(body)}], receive), send
+        )
 
     @staticmethod
     def _is_multipart(scope: Scope) -> bool:
@@ -133,12 +135,13 @@ class BodyLimit:
         await response(scope, receive, send)
 
 
-def _replay(messages: list[Message]) -> Receive:
+def _replay(messages: list[Message], receive: Receive) -> Receive:
+    """Hand the app the messages read here, then the real stream (e.g. its disconnect)."""
     queue = list(messages)
 
-    async def receive() -> Message:
+    async def replay() -> Message:
         if queue:
             return queue.pop(0)
-        return {"type": "http.disconnect"}
+        return await receive()
 
-    return receive
+    return replay
