@@ -49,6 +49,13 @@ def create_app(settings: Settings | None = None, *, run_migrations: bool = True)
     app = FastAPI(
         title="Supportdesk API",
         version=__version__,
+        description=(
+            "REST API of Supportdesk, the open-source customer-support platform. "
+            "Staff authenticate with a console session (cookie + `X-CSRF-Token`) or an API "
+            "token (`Authorization: Bearer sd_…`); the widget with `X-Visitor-Token` from "
+            "`POST /api/v1/widget/session`. Real-time events: WebSockets at "
+            "`/api/v1/ws/widget` and `/api/v1/ws/console` (docs/realtime.md)."
+        ),
         lifespan=lifespan,
         docs_url=None,
         redoc_url=None,
