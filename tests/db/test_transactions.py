@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from supportdesk.contacts.actions import do_create_contact
+from supportdesk.contacts.models import Contact
 from supportdesk.realtime.events import STAFF_STREAM, emit, last_seq
 from supportdesk.realtime.models import Event
 
@@ -63,3 +64,45 @@ async def test_streams_are_numbered_independently(services):
     async with services.db.session() as session:
         assert await last_seq(session, "contact:1") == 2
         assert await last_seq(session, "contact:2") == 1
+
+
+async def test_batched_works_commit_together_and_each_gets_its_result(services):
+    async def make(i: int):
+        async def work(session):
+            contact = await do_create_contact(session, name=f"c{i}")
+            await emit(session, STAFF_STREAM, "test.batched", {"i": i})
+            return contact.id
+
+        return await services.db.batched(work)
+
+    ids = await asyncio.gather(*(make(i) for i in range(40)))
+    assert len(set(ids)) == 40
+    async with services.db.session() as session:
+        names = set(await session.scalars(select(Contact.name).where(Contact.id.in_(ids))))
+        seqs = sorted(await session.scalars(select(Event.seq).where(Event.stream == STAFF_STREAM)))
+    assert names == {f"c{i}" for i in range(40)}  # committed when batched() returned
+    assert seqs == list(range(1, 41))
+
+
+async def test_a_failing_work_fails_alone_and_leaves_nothing(services):
+    heard = await _collect(services, STAFF_STREAM)
+
+    async def ok(i: int):
+        async def work(session):
+            await do_create_contact(session, name=f"ok{i}")
+            await emit(session, STAFF_STREAM, "test.ok", {"i": i})
+            return i
+
+        return await services.db.batched(work)
+
+    async def bad(session):
+        await do_create_contact(session, name="bad")
+        await emit(session, STAFF_STREAM, "test.bad", {})
+        raise Boom
+
+    results = await asyncio.gather(ok(1), services.db.batched(bad), ok(2), return_exceptions=True)
+    assert results[0] == 1 and isinstance(results[1], Boom) and results[2] == 2
+    async with services.db.session() as session:
+        names = sorted(await session.scalars(select(Contact.name)))
+    assert names == ["ok1", "ok2"]
+    assert sorted(f["event"] for f in heard) == ["test.ok", "test.ok"]

@@ -19,6 +19,7 @@ from supportdesk.conversations.queries import (
     access_conversation_for_staff,
     conversation_of_client_id,
 )
+from supportdesk.conversations.schemas import MessagePublic
 from supportdesk.errors import AppError, Forbidden, InvalidInput, RateLimited, Unauthorized
 from supportdesk.http import describe_validation
 from supportdesk.ratelimit import check_rate
@@ -86,7 +87,8 @@ async def _send(services: Services, client: Client, frame: Send) -> Reply:
     max_chars = services.settings.max_message_chars
     if client.agent is not None and frame.conversation_id is None:
         raise InvalidInput("conversation_id is required for staff", code="invalid")
-    async with services.db.transaction() as session:
+
+    async def store(session: AsyncSession) -> tuple[MessagePublic, bool]:
         if client.agent is not None:
             author = Author(SenderType.AGENT, agent=client.agent)
         else:
@@ -95,7 +97,7 @@ async def _send(services: Services, client: Client, frame: Send) -> Reply:
                 raise Unauthorized("this visitor no longer exists", code="token_invalid")
             author = Author(SenderType.CONTACT, contact=contact)
         conversation = await _conversation_for_send(session, client, frame, author, max_chars)
-        message, created = await actions.do_send_message(
+        return await actions.do_send_message(
             session,
             conversation,
             author,
@@ -105,6 +107,9 @@ async def _send(services: Services, client: Client, frame: Send) -> Reply:
             client_id=frame.client_id,
             attachment_ids=frame.attachment_ids,
         )
+
+    # Sends from many sockets commit together when they arrive together (db/engine.py).
+    message, created = await services.db.batched(store)
     return {
         "type": "ack",
         "ref": frame.client_id,
