@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import event
 
 
-async def measure(messages: int, concurrency: int) -> None:
+async def measure(messages: int, concurrency: int, batched: bool) -> None:
     from supportdesk.accounts.actions import do_create_agent
     from supportdesk.accounts.models import Role
     from supportdesk.contacts.actions import do_create_contact
@@ -55,23 +55,29 @@ async def measure(messages: int, concurrency: int) -> None:
 
     latencies: list[float] = []
 
-    async def send(n: int) -> None:
+    async def store(session: Any, n: int) -> None:
         index = n % concurrency
-        begun = time.perf_counter()
-        async with db.transaction() as session:
-            if n % 2:
-                author = Author(SenderType.AGENT, agent=agent)
-                conversation = await session.get(Conversation, conversations[index].id)
-            else:
-                contact = await session.get(type(contacts[index]), contacts[index].id)
-                author = Author(SenderType.CONTACT, contact=contact)
-                conversation = await access_conversation_for_contact(
-                    session, contacts[index].id, conversations[index].id
-                )
-            assert conversation is not None
-            await actions.do_send_message(
-                session, conversation, author, f"message {n}", max_chars=10_000, client_id=f"c{n}"
+        if n % 2:
+            author = Author(SenderType.AGENT, agent=agent)
+            conversation = await session.get(Conversation, conversations[index].id)
+        else:
+            contact = await session.get(type(contacts[index]), contacts[index].id)
+            author = Author(SenderType.CONTACT, contact=contact)
+            conversation = await access_conversation_for_contact(
+                session, contacts[index].id, conversations[index].id
             )
+        assert conversation is not None
+        await actions.do_send_message(
+            session, conversation, author, f"message {n}", max_chars=10_000, client_id=f"c{n}"
+        )
+
+    async def send(n: int) -> None:
+        begun = time.perf_counter()
+        if batched:
+            await db.batched(lambda session: store(session, n))
+        else:
+            async with db.transaction() as session:
+                await store(session, n)
         latencies.append(time.perf_counter() - begun)
 
     async def worker(first: int) -> None:
@@ -82,7 +88,8 @@ async def measure(messages: int, concurrency: int) -> None:
     await asyncio.gather(*(worker(i) for i in range(concurrency)))
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     print(
-        f"{messages} messages, {concurrency} concurrent senders: {elapsed:.2f} s, "
+        f"{messages} messages, {concurrency} concurrent senders"
+        f"{' (batched)' if batched else ''}: {elapsed:.2f} s, "
         f"{1000 * elapsed / messages:.2f} ms per message ({1000 * cpu / messages:.2f} ms CPU, "
         f"all threads), {messages / elapsed:.0f} messages/s, "
         f"{statements / messages:.1f} SQL statements per message (switch interval "
@@ -106,6 +113,11 @@ def main() -> int:
         help="senders in parallel (they queue for the one writer connection)",
     )
     parser.add_argument(
+        "--batched",
+        action="store_true",
+        help="go through Database.batched, as WebSocket sends do (group commit)",
+    )
+    parser.add_argument(
         "--switch-interval",
         type=float,
         default=None,
@@ -115,7 +127,7 @@ def main() -> int:
     args = parser.parse_args()
     if args.switch_interval is not None:
         sys.setswitchinterval(args.switch_interval / 1000)
-    asyncio.run(measure(args.messages, args.concurrency))
+    asyncio.run(measure(args.messages, args.concurrency, args.batched))
     return 0
 
 
