@@ -121,9 +121,10 @@ async def visitor_send(
 ) -> MessagePublic:
     """201 for a new message; 200 with the original when the ``client_id`` was already sent."""
     await _limit_visitor(services, contact)
-    async with services.db.transaction() as session:
+
+    async def store(session: AsyncSession) -> tuple[MessagePublic, bool]:
         conversation = await access_conversation_for_contact(session, contact.id, conversation_id)
-        message, created = await actions.do_send_message(
+        return await actions.do_send_message(
             session,
             conversation,
             Author(SenderType.CONTACT, contact=contact),
@@ -132,6 +133,8 @@ async def visitor_send(
             client_id=body.client_id,
             attachment_ids=body.attachment_ids,
         )
+
+    message, created = await services.db.batched(store)
     response.status_code = 201 if created else 200
     return message
 
@@ -271,9 +274,10 @@ async def staff_send(
     response: Response,
 ) -> MessagePublic:
     """A reply, or an internal note (``internal: true``) that the contact never sees."""
-    async with services.db.transaction() as session:
+
+    async def store(session: AsyncSession) -> tuple[MessagePublic, bool]:
         conversation = await access_conversation_for_staff(session, conversation_id)
-        message, created = await actions.do_send_message(
+        return await actions.do_send_message(
             session,
             conversation,
             Author(SenderType.AGENT, agent=staff.agent),
@@ -283,6 +287,8 @@ async def staff_send(
             client_id=body.client_id,
             attachment_ids=body.attachment_ids,
         )
+
+    message, created = await services.db.batched(store)
     response.status_code = 201 if created else 200
     return message
 
