@@ -32,7 +32,6 @@ def create_app(settings: Settings | None = None, *, run_migrations: bool = True)
         if run_migrations:
             await migrate(services.db)
         await services.broker.start()
-        await services.gateway.start()
         housekeeping = asyncio.create_task(maintenance.run_forever(services), name="maintenance")
         try:
             yield

@@ -89,9 +89,6 @@ class Gateway:
         self.services = services
         self.connections: set[Connection] = set()
 
-    async def start(self) -> None:
-        return None
-
     async def stop(self) -> None:
         for connection in list(self.connections):
             connection.request_close(CLOSE_SHUTDOWN, "server shutting down")
