@@ -17,6 +17,7 @@ from supportdesk import __version__, maintenance
 from supportdesk.config import Settings, load_settings
 from supportdesk.db.migrate import migrate
 from supportdesk.http import BodyLimit, error_response, install_error_handlers
+from supportdesk.realtime.api import SocketEndpoints
 from supportdesk.services import Services, build_services
 
 STATIC_DIR = Path(__file__).parent / "web" / "static"
@@ -62,6 +63,7 @@ def create_app(settings: Settings | None = None, *, run_migrations: bool = True)
     app.state.services = services
     install_error_handlers(app)
     app.add_middleware(BodyLimit, limit=json_body_limit(settings))
+    app.add_middleware(SocketEndpoints)  # added last: the outermost of our middlewares
     _mount_routes(app, services)
     return app
 
@@ -76,7 +78,6 @@ def _mount_routes(app: FastAPI, services: Services) -> None:
     from supportdesk.attachments.api import router as attachments_router
     from supportdesk.contacts.api import router as contacts_router
     from supportdesk.conversations.api import router as conversations_router
-    from supportdesk.realtime.api import routes as realtime_routes
 
     for router in (
         accounts_router,
@@ -85,7 +86,6 @@ def _mount_routes(app: FastAPI, services: Services) -> None:
         attachments_router,
     ):
         app.include_router(router, prefix="/api/v1")
-    app.router.routes.extend(realtime_routes)
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections import OrderedDict, deque
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -42,14 +42,15 @@ class Connection:
     event with a smaller seq is already committed (see realtime/events.py).
 
     Two coroutines serve a socket: the reader (the handler's own task) and one writer task.
-    Thousands of sockets stay open at once, so each keeps as little as it can: a deque and
-    an Event rather than an asyncio.Queue, and no task beyond those two.
+    Thousands of sockets stay open at once, so each keeps as little as it can: a list and a
+    future made only while the writer waits (an asyncio.Queue or Event holds three or one
+    deques of ~760 bytes each), and no task beyond those two.
     """
 
     __slots__ = (
         "_reader",
         "_reading",
-        "_wakeup",
+        "_waiter",
         "_writer",
         "buffer",
         "close_code",
@@ -63,12 +64,12 @@ class Connection:
     def __init__(self, websocket: WebSocket, *, buffer: int, fill_gap: GapFiller) -> None:
         self.websocket = websocket
         self.buffer = buffer
-        self.frames: deque[dict[str, Any]] = deque()
+        self.frames: list[dict[str, Any]] = []
         self.fill_gap = fill_gap
         self.delivered_seq = 0
         self.close_code: int | None = None
         self.close_reason = ""
-        self._wakeup = asyncio.Event()
+        self._waiter: asyncio.Future[None] | None = None
         self._reader: asyncio.Task[Any] | None = None
         self._writer: asyncio.Task[None] | None = None
         self._reading = False
@@ -88,13 +89,13 @@ class Connection:
             self.request_close(CLOSE_SLOW, "too slow reading; reconnect with your last seq")
             return
         self.frames.append(frame)
-        self._wakeup.set()
+        self._wake()
 
     def request_close(self, code: int, reason: str) -> None:
         """Stop both sides; the first reason given is the one the client gets."""
         if self.close_code is None:
             self.close_code, self.close_reason = code, reason
-        self._wakeup.set()
+        self._wake()
         # Interrupt the reader only while it waits for the client, never inside a command
         # (a half-finished transaction); after a command it sees ``closing`` and stops.
         if (
@@ -103,6 +104,10 @@ class Connection:
             and self._reader is not asyncio.current_task()
         ):
             self._reader.cancel()
+
+    def _wake(self) -> None:
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(None)
 
     async def send_now(self, frame: dict[str, Any]) -> None:
         """Send directly (replies to this client's own requests, replay before live)."""
@@ -151,10 +156,14 @@ class Connection:
         try:
             while not self.closing:
                 if not self.frames:
-                    self._wakeup.clear()
-                    await self._wakeup.wait()
+                    self._waiter = asyncio.get_running_loop().create_future()
+                    try:
+                        await self._waiter
+                    finally:
+                        self._waiter = None
                     continue
-                await self._deliver(self.frames.popleft())
+                # The buffer is short (≤ ws_send_buffer) and usually holds one frame.
+                await self._deliver(self.frames.pop(0))
         except asyncio.CancelledError:
             raise
         except BaseException:

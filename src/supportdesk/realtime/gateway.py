@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import time
 from collections.abc import AsyncIterator
@@ -70,7 +71,7 @@ class Refused(Exception):
         self.code, self.reason = code, reason
 
 
-@dataclass
+@dataclass(slots=True)
 class Client:
     """Who is on the other end of one socket."""
 
@@ -165,7 +166,9 @@ class Gateway:
             if client.agent is not None:
                 await self._agent_connected(client)
             await self._replay(connection, client, hello.last_seq)
-            await self._pump(connection, client)
+            # No wrapper coroutine between the two: every suspended frame costs memory on
+            # every idle socket.
+            await connection.pump(functools.partial(self._read_loop, connection, client))
         except (WebSocketDisconnect, WebSocketDisconnected, OSError):
             connection.request_close(1000, "")
         except Exception:
@@ -179,12 +182,6 @@ class Gateway:
             if client.agent is not None:
                 await self._agent_disconnected(client)
             await connection.close()
-
-    async def _pump(self, connection: Connection, client: Client) -> None:
-        async def read_loop() -> None:
-            await self._read_loop(connection, client)
-
-        await connection.pump(read_loop)
 
     async def _replay(self, connection: Connection, client: Client, cursor: int | None) -> None:
         """Welcome, then either a resync frame or every event after the cursor, in order."""
