@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import pytest
+from tests.conftest import plain_url
 from wsharness import (
     Server,
     Staff,
@@ -24,10 +25,6 @@ from wsharness import (
 from supportdesk.accounts.models import Role
 
 ServeFactory = Callable[..., Awaitable[Server]]
-
-
-def plain_url(async_url: str) -> str:
-    return async_url.replace("+aiosqlite", "").replace("+asyncpg", "")
 
 
 @pytest.fixture
