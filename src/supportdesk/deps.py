@@ -101,15 +101,33 @@ async def current_contact(
 ContactDep = Annotated[Contact, Depends(current_contact)]
 
 
-async def optional_contact(
-    services: ServicesDep, token: Annotated[str | None, Depends(_visitor)]
-) -> Contact | None:
-    if not token:
-        return None
-    return await current_contact(services, token)
+async def staff_or_contact(
+    request: Request,
+    services: ServicesDep,
+    cookie: Annotated[str | None, Depends(_cookie)],
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    visitor_token: Annotated[str | None, Depends(_visitor)],
+) -> Staff | Contact:
+    """Staff when staff credentials are valid, else the visitor of the token, else 401.
+
+    A browser may hold both (an agent trying the widget): a stale console cookie must not
+    hide a valid visitor token, so a failed staff check falls through to the visitor.
+    """
+    if cookie or bearer is not None:
+        try:
+            return await current_staff(request, services, cookie, bearer)
+        except Unauthorized:
+            if not visitor_token:
+                raise
+    if visitor_token:
+        return await current_contact(services, visitor_token)
+    raise Unauthorized(
+        f"log in, send an API token, or send the visitor token in the {VISITOR_HEADER} header",
+        code="not_authenticated",
+    )
 
 
-OptionalContactDep = Annotated[Contact | None, Depends(optional_contact)]
+StaffOrContactDep = Annotated[Staff | Contact, Depends(staff_or_contact)]
 
 
 def client_ip(request: Request) -> str:

@@ -27,7 +27,7 @@ from supportdesk.accounts.passwords import (
 )
 from supportdesk.db.base import utcnow
 from supportdesk.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
-from supportdesk.realtime.events import STAFF_STREAM, Published, agent_topic, emit, emit_ephemeral
+from supportdesk.realtime.events import STAFF_STREAM, agent_topic, emit, emit_ephemeral
 from supportdesk.tokens import hash_secret, new_secret
 
 
@@ -244,10 +244,6 @@ async def _set_presence(
 
 def presence_frame(agent_id: int, status: Presence) -> dict[str, object]:
     return {"type": "presence", "agent_id": agent_id, "status": status.value}
-
-
-def presence_published(agent_id: int, status: Presence) -> Published:
-    return Published(STAFF_STREAM, presence_frame(agent_id, status))
 
 
 async def do_create_team(

@@ -3,16 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, AsyncIterator
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Request, Response
-from fastapi.security import (
-    APIKeyCookie,
-    APIKeyHeader,
-    HTTPAuthorizationCredentials,
-    HTTPBearer,
-)
+from fastapi import APIRouter, Request, Response
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
@@ -20,23 +14,14 @@ from supportdesk.attachments import actions
 from supportdesk.attachments.models import Attachment
 from supportdesk.contacts.models import Contact
 from supportdesk.conversations.actions import Author
-from supportdesk.conversations.models import SenderType
+from supportdesk.conversations.models import Conversation, SenderType
 from supportdesk.conversations.queries import (
     access_conversation_for_contact,
     access_conversation_for_staff,
 )
 from supportdesk.conversations.schemas import AttachmentPublic
-from supportdesk.deps import (
-    SESSION_COOKIE,
-    VISITOR_HEADER,
-    ContactDep,
-    ServicesDep,
-    Staff,
-    StaffDep,
-    current_contact,
-    current_staff,
-)
-from supportdesk.errors import InvalidInput, NotFound, TooLarge, Unauthorized
+from supportdesk.deps import ContactDep, ServicesDep, Staff, StaffDep, StaffOrContactDep
+from supportdesk.errors import InvalidInput, NotFound, TooLarge
 from supportdesk.ratelimit import check_rate
 from supportdesk.schemas_common import Id
 from supportdesk.services import Services
@@ -88,17 +73,9 @@ async def visitor_upload(
     )
     async with services.db.session() as session:
         conversation = await access_conversation_for_contact(session, contact.id, conversation_id)
-    data, filename = await read_upload(request, services.settings.max_upload_bytes)
-    attachment = await actions.do_upload(
-        services.db,
-        services.storage,
-        conversation,
-        Author(SenderType.CONTACT, contact=contact),
-        data=data,
-        filename=filename,
-        max_bytes=services.settings.max_upload_bytes,
+    return await _upload(
+        request, services, conversation, Author(SenderType.CONTACT, contact=contact)
     )
-    return AttachmentPublic.of(attachment)
 
 
 @router.post(
@@ -113,12 +90,20 @@ async def staff_upload(
     """Upload a file (multipart field ``file``); send it with a message's ``attachment_ids``."""
     async with services.db.session() as session:
         conversation = await access_conversation_for_staff(session, conversation_id)
+    return await _upload(
+        request, services, conversation, Author(SenderType.AGENT, agent=staff.agent)
+    )
+
+
+async def _upload(
+    request: Request, services: Services, conversation: Conversation, author: Author
+) -> AttachmentPublic:
     data, filename = await read_upload(request, services.settings.max_upload_bytes)
     attachment = await actions.do_upload(
         services.db,
         services.storage,
         conversation,
-        Author(SenderType.AGENT, agent=staff.agent),
+        author,
         data=data,
         filename=filename,
         max_bytes=services.settings.max_upload_bytes,
@@ -186,38 +171,6 @@ def _too_large(max_bytes: int) -> TooLarge:
 # --- reading ------------------------------------------------------------------------------
 
 # The same schemes as supportdesk.deps (same names in OpenAPI), but none is required here.
-_cookie = APIKeyCookie(name=SESSION_COOKIE, auto_error=False, description="Console session")
-_bearer = HTTPBearer(auto_error=False, description="API token (sd_…)")
-_visitor = APIKeyHeader(name=VISITOR_HEADER, auto_error=False, description="Visitor token")
-
-
-async def staff_or_contact(
-    request: Request,
-    services: ServicesDep,
-    cookie: Annotated[str | None, Depends(_cookie)],
-    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-    visitor_token: Annotated[str | None, Depends(_visitor)],
-) -> Staff | Contact:
-    """Staff when staff credentials are valid, else the visitor of the token, else 401.
-
-    A browser may hold both (an agent trying the widget): a stale console cookie must not
-    hide a valid visitor token, so a failed staff check falls through to the visitor.
-    """
-    if cookie or bearer is not None:
-        try:
-            return await current_staff(request, services, cookie, bearer)
-        except Unauthorized:
-            if not visitor_token:
-                raise
-    if visitor_token:
-        return await current_contact(services, visitor_token)
-    raise Unauthorized(
-        f"log in, send an API token, or send the visitor token in the {VISITOR_HEADER} header",
-        code="not_authenticated",
-    )
-
-
-ReaderDep = Annotated[Staff | Contact, Depends(staff_or_contact)]
 
 
 @router.get(
@@ -225,7 +178,9 @@ ReaderDep = Annotated[Staff | Contact, Depends(staff_or_contact)]
     response_class=Response,
     responses={200: {"description": "The file, with its stored content type"}},
 )
-async def read_attachment(attachment_id: Id, reader: ReaderDep, services: ServicesDep) -> Response:
+async def read_attachment(
+    attachment_id: Id, reader: StaffOrContactDep, services: ServicesDep
+) -> Response:
     """The file, for staff and for the visitor whose conversation it belongs to."""
     attachment = await _access(services, reader, attachment_id)
     try:
