@@ -1,9 +1,9 @@
 """Every user-visible string, in every language, through one mechanism.
 
-Catalogs are JSON files, one per locale, in ``locales/<BCP 47 tag>.json``: flat keys to
-strings with ``{name}`` placeholders, or, for a message that depends on a number, an object
-keyed by CLDR plural category (``{"one": "…", "other": "…"}``). The server formats with the
-functions here; the browser widget loads the same messages with :func:`catalog_for`.
+Catalogs are JSON files, one per area and locale, in ``locales/<area>/<BCP 47 tag>.json``:
+flat keys to strings with ``{name}`` placeholders, or, for a message that depends on a
+number, an object keyed by CLDR plural category (``{"one": "…", "other": "…"}``). The server
+formats with the functions here; the browser loads the same messages with :func:`catalog_for`.
 
 Babel (CLDR data) does everything that depends on the language's rules: likely scripts for
 negotiation, plural categories, dates, times and relative times. English is the source
@@ -58,22 +58,32 @@ class MissingMessageError(LookupError):
 @cache
 def available_locales() -> tuple[str, ...]:
     """The locales with a catalog, as BCP 47 tags (``en``, ``es``, ``zh-Hans``)."""
-    return tuple(sorted(path.stem for path in LOCALES_DIR.glob("*.json")))
+    return tuple(sorted({path.stem for path in LOCALES_DIR.glob("*/*.json")}))
 
 
 @cache
 def _messages(locale: str) -> dict[str, Message]:
-    """The catalog file of exactly ``locale``, checked for shape (empty when none)."""
-    path = LOCALES_DIR / f"{locale}.json"
+    """Every area's catalog of exactly ``locale``, checked for shape (empty when none).
+
+    Each area of the product (``widget``, ``console``, ...) keeps its strings in its own
+    folder, so its translators and its code change one file; a key must be unique over all.
+    """
     if locale not in available_locales():
         return {}
-    data = json.loads(path.read_text(encoding="utf-8"))
-    for key, value in data.items():
-        plain = isinstance(value, str)
-        plural_form = isinstance(value, dict) and all(isinstance(v, str) for v in value.values())
-        if not (plain or plural_form):
-            raise ValueError(f"{path}: {key!r} must be a string or an object of strings")
-    return dict(data)
+    merged: dict[str, Message] = {}
+    for path in sorted(LOCALES_DIR.glob(f"*/{locale}.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        for key, value in data.items():
+            plain = isinstance(value, str)
+            plural_form = isinstance(value, dict) and all(
+                isinstance(v, str) for v in value.values()
+            )
+            if not (plain or plural_form):
+                raise ValueError(f"{path}: {key!r} must be a string or an object of strings")
+            if key in merged:
+                raise ValueError(f"{path}: {key!r} is also defined in another area's catalog")
+            merged[key] = value
+    return merged
 
 
 def catalog_for(locale: str) -> dict[str, object]:
