@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,11 +13,14 @@ from supportdesk.accounts.queries import access_agent, access_team
 from supportdesk.contacts.models import Contact
 from supportdesk.conversations import actions, workflow
 from supportdesk.conversations.actions import Author
-from supportdesk.conversations.models import Conversation, SenderType, Status
+from supportdesk.conversations.models import Conversation, Message, SenderType, Status
 from supportdesk.conversations.queries import (
+    PREVIEW_CHARS,
     access_conversation_for_contact,
     access_conversation_for_staff,
     conversations_query,
+    inbox_counts,
+    inbox_previews,
     list_conversations,
     list_messages,
     unread_counts,
@@ -28,6 +31,8 @@ from supportdesk.conversations.schemas import (
     ConversationStart,
     ConversationUpdate,
     ConversationWithUnread,
+    InboxCounts,
+    InboxPreview,
     MessageCreate,
     MessagePage,
     MessagePublic,
@@ -35,6 +40,7 @@ from supportdesk.conversations.schemas import (
     StaffMessageCreate,
 )
 from supportdesk.deps import ContactDep, ServicesDep, StaffDep
+from supportdesk.errors import InvalidInput
 from supportdesk.ratelimit import check_rate
 from supportdesk.schemas_common import MAX_ID, Id, SearchText
 from supportdesk.services import Services
@@ -166,10 +172,17 @@ async def staff_conversations(
     team_id: Annotated[Id | None, Query()] = None,
     contact_id: Annotated[Id | None, Query()] = None,
     q: Annotated[SearchText | None, Query()] = None,
+    active: bool = False,
+    sort: Literal["recent", "waiting"] = "recent",
     before: datetime | None = None,
     limit: Limit = 50,
 ) -> list[ConversationWithUnread]:
-    """Newest activity first. ``assignee``: ``me``, ``none`` (unassigned) or an agent id."""
+    """``sort=recent`` (default): newest activity first, paged with ``before``.
+    ``sort=waiting``: the customer waiting longest first (one page of up to ``limit``).
+    ``assignee``: ``me``, ``none`` (unassigned) or an agent id; ``active``: only bot,
+    queued, open and pending conversations."""
+    if sort == "waiting" and before is not None:
+        raise InvalidInput("before pages sort=recent only; sort=waiting returns one page")
     assignee_id = staff.agent.id if assignee == "me" else None
     if assignee and assignee.isdigit():
         assignee_id = int(assignee)
@@ -180,16 +193,49 @@ async def staff_conversations(
         team_id=team_id,
         contact_id=contact_id,
         q=q,
+        active=active,
     )
     async with services.db.session() as session:
-        rows = await list_conversations(session, stmt, limit=limit, before=before)
-        unread = await unread_counts(session, rows)
-    return [
-        ConversationWithUnread(
-            **ConversationStaff.model_validate(c).model_dump(), unread=unread.get(c.id, 0)
+        rows = await list_conversations(
+            session, stmt, limit=limit, before=before, by_waiting=sort == "waiting"
         )
-        for c in rows
-    ]
+        unread = await unread_counts(session, rows)
+        latest, contacts, files = await inbox_previews(session, rows)
+    return [_inbox_row(c, unread, latest, contacts, files) for c in rows]
+
+
+def _inbox_row(
+    conversation: Conversation,
+    unread: dict[int, int],
+    latest: dict[int, Message],
+    contacts: dict[int, Contact],
+    files: dict[int, int],
+) -> ConversationWithUnread:
+    message = latest.get(conversation.id)
+    contact = contacts.get(conversation.contact_id)
+    preview = None
+    if message is not None:
+        preview = InboxPreview(
+            sender_type=message.sender_type,
+            body=message.body[:PREVIEW_CHARS],
+            internal=message.is_internal,
+            attachments=files.get(message.id, 0),
+            created_at=message.created_at,
+        )
+    return ConversationWithUnread(
+        **ConversationStaff.model_validate(conversation).model_dump(),
+        unread=unread.get(conversation.id, 0),
+        contact_name=contact.name if contact else "",
+        contact_email=contact.email if contact else None,
+        last_message=preview,
+    )
+
+
+@router.get("/conversations/counts", response_model=InboxCounts)
+async def staff_inbox_counts(staff: StaffDep, services: ServicesDep) -> dict[str, Any]:
+    """How many active conversations each inbox view holds, and how many have unread messages."""
+    async with services.db.session() as session:
+        return await inbox_counts(session, staff.agent.id)
 
 
 @router.get("/conversations/{conversation_id}", response_model=ConversationStaff)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, String, cast, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -90,9 +91,14 @@ async def list_messages(
     return await message_publics(session, rows)
 
 
+ACTIVE_STATUSES = (Status.BOT, Status.QUEUED, Status.OPEN, Status.PENDING)
+PREVIEW_CHARS = 140
+
+
 def conversations_query(
     *,
     status: Status | None = None,
+    active: bool = False,
     assignee_id: int | None = None,
     unassigned: bool = False,
     team_id: int | None = None,
@@ -102,6 +108,8 @@ def conversations_query(
     stmt = select(Conversation)
     if status is not None:
         stmt = stmt.where(Conversation.status == status)
+    if active:
+        stmt = stmt.where(Conversation.status.in_(ACTIVE_STATUSES))
     if unassigned:
         stmt = stmt.where(Conversation.assignee_id.is_(None))
     elif assignee_id is not None:
@@ -141,12 +149,99 @@ async def list_conversations(
     *,
     limit: int = 50,
     before: datetime | None = None,
+    by_waiting: bool = False,
 ) -> list[Conversation]:
-    """Newest activity first."""
-    stmt = stmt.order_by(Conversation.updated_at.desc(), Conversation.id.desc())
+    """Newest activity first; or, ``by_waiting``, the customer waiting longest first.
+
+    Conversations where nobody waits (the desk answered last) follow, newest activity first.
+    """
+    if by_waiting:
+        stmt = stmt.order_by(
+            Conversation.waiting_since.is_(None),
+            Conversation.waiting_since,
+            Conversation.updated_at.desc(),
+            Conversation.id.desc(),
+        )
+    else:
+        stmt = stmt.order_by(Conversation.updated_at.desc(), Conversation.id.desc())
     if before is not None:
         stmt = stmt.where(Conversation.updated_at < before)
     return list(await session.scalars(stmt.limit(min(limit, MAX_PAGE))))
+
+
+async def inbox_counts(session: AsyncSession, agent_id: int) -> dict[str, Any]:
+    """Active conversations per inbox view, and how many of them have unread messages.
+
+    Two grouped queries whatever the number of teams: one over active conversations
+    (mine / unassigned / all / per team), one over every status.
+    """
+    unread = (
+        select(Message.id)
+        .where(
+            Message.conversation_id == Conversation.id,
+            Message.sender_type == SenderType.CONTACT,
+            Message.id > Conversation.agent_last_read_id,
+        )
+        .exists()
+    )
+    rows = await session.execute(
+        select(Conversation.assignee_id, Conversation.team_id, unread.label("unread"), func.count())
+        .where(Conversation.status.in_(ACTIVE_STATUSES))
+        .group_by(Conversation.assignee_id, Conversation.team_id, "unread")
+    )
+    views: dict[str, dict[str, int]] = {
+        name: {"total": 0, "unread": 0} for name in ("mine", "unassigned", "all")
+    }
+    teams: dict[str, dict[str, int]] = {}
+    for assignee_id, team_id, has_unread, count in rows:
+        buckets = [views["all"]]
+        if assignee_id == agent_id:
+            buckets.append(views["mine"])
+        if assignee_id is None:
+            buckets.append(views["unassigned"])
+        if team_id is not None:
+            buckets.append(teams.setdefault(str(team_id), {"total": 0, "unread": 0}))
+        for bucket in buckets:
+            bucket["total"] += count
+            bucket["unread"] += count if has_unread else 0
+    statuses = {status.value: 0 for status in Status}
+    for status, count in await session.execute(
+        select(Conversation.status, func.count()).group_by(Conversation.status)
+    ):
+        statuses[Status(status).value] = int(count)
+    return {**views, "teams": teams, "statuses": statuses}
+
+
+async def inbox_previews(
+    session: AsyncSession, conversations: Sequence[Conversation]
+) -> tuple[dict[int, Message], dict[int, Contact], dict[int, int]]:
+    """The latest message, the contact and the latest message's attachment count of each
+    conversation, in three queries whatever their number."""
+    if not conversations:
+        return {}, {}, {}
+    ids = [c.id for c in conversations]
+    latest = (
+        select(func.max(Message.id))
+        .where(Message.conversation_id.in_(ids))
+        .group_by(Message.conversation_id)
+    )
+    messages = {
+        m.conversation_id: m
+        for m in await session.scalars(select(Message).where(Message.id.in_(latest)))
+    }
+    contact_ids = {c.contact_id for c in conversations}
+    contacts = {
+        c.id: c for c in await session.scalars(select(Contact).where(Contact.id.in_(contact_ids)))
+    }
+    files: dict[int, int] = {}
+    if messages:
+        rows = await session.execute(
+            select(Attachment.message_id, func.count())
+            .where(Attachment.message_id.in_([m.id for m in messages.values()]))
+            .group_by(Attachment.message_id)
+        )
+        files = {message_id: int(n) for message_id, n in rows if message_id is not None}
+    return messages, contacts, files
 
 
 async def unread_counts(

@@ -144,8 +144,36 @@ class ConversationUpdate(RequestModel):
     note: str = Field(default="", max_length=2000)
 
 
+class InboxPreview(BaseModel):
+    """The latest message of a conversation, cut for a list row."""
+
+    sender_type: SenderType
+    body: str
+    internal: bool
+    attachments: int = 0
+    created_at: datetime
+
+
 class ConversationWithUnread(ConversationStaff):
     unread: int = 0
+    contact_name: str = ""
+    contact_email: str | None = None
+    last_message: InboxPreview | None = None
+
+
+class ViewCount(BaseModel):
+    total: int
+    unread: int
+
+
+class InboxCounts(BaseModel):
+    """Active conversations (bot, queued, open, pending) per view; ``statuses`` counts all."""
+
+    mine: ViewCount
+    unassigned: ViewCount
+    all: ViewCount
+    teams: dict[str, ViewCount]
+    statuses: dict[str, int]
 
 
 class MessagePage(BaseModel):
