@@ -9,6 +9,7 @@ from supportdesk.accounts.models import (
     TeamMember,
 )
 from supportdesk.attachments.models import Attachment
+from supportdesk.canned.models import CannedReply
 from supportdesk.contacts.models import Contact
 from supportdesk.conversations.models import Conversation, Message
 from supportdesk.db.base import Base
@@ -21,6 +22,7 @@ __all__ = [
     "Attachment",
     "AuthSession",
     "Base",
+    "CannedReply",
     "Contact",
     "Conversation",
     "Event",

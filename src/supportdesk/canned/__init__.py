@@ -1,0 +1,1 @@
+"""Canned replies: shared answers that agents insert with ``/shortcut``, per language."""
