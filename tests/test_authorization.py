@@ -181,6 +181,43 @@ async def _alices_attachment(world: World, persona: Persona) -> Request:
     return f"/attachments/{response.json()['id']}", {}
 
 
+async def _canned_reply(world: World, persona: Persona) -> int:
+    from supportdesk.canned.actions import do_create_canned_reply
+    from supportdesk.canned.schemas import CannedReplyCreate
+
+    data = CannedReplyCreate(
+        shortcut=f"hi-{persona.name.replace('_', '-')}",
+        title="Greeting",
+        bodies={"en": "Hi {{contact.name}}!", "es": "¡Hola {{contact.name}}!"},
+    )
+    async with world.services.db.transaction() as session:
+        reply = await do_create_canned_reply(session, data, world.carol.agent)
+    return reply.id
+
+
+async def _new_canned(world: World, persona: Persona) -> Request:
+    body = {
+        "shortcut": f"new-{persona.name.replace('_', '-')}",
+        "title": "T",
+        "bodies": {"en": "x"},
+    }
+    return "/canned-replies", {"json": body}
+
+
+async def _edit_canned(world: World, persona: Persona) -> Request:
+    return f"/canned-replies/{await _canned_reply(world, persona)}", {"json": {"title": "Hello"}}
+
+
+async def _delete_canned(world: World, persona: Persona) -> Request:
+    return f"/canned-replies/{await _canned_reply(world, persona)}", {}
+
+
+async def _render_canned(world: World, persona: Persona) -> Request:
+    reply_id = await _canned_reply(world, persona)
+    body = {"conversation_id": world.conversation["id"]}
+    return f"/canned-replies/{reply_id}/render", {"json": body}
+
+
 C = "/conversations/{conversation_id}"
 WC = "/widget/conversations/{conversation_id}"
 
@@ -245,6 +282,7 @@ ROUTES: list[Row] = [
     Row("POST", WC + "/read", Access.VISITOR, _visitor_read, owned_by_alice=True),
     # conversations: the staff's side
     Row("GET", "/conversations", Access.STAFF, fixed("/conversations?assignee=none")),
+    Row("GET", "/conversations/counts", Access.STAFF, fixed("/conversations/counts")),
     Row("GET", C, Access.STAFF, fixed(C)),
     Row("PATCH", C, Access.STAFF, fixed(C, {"priority": "high"})),
     Row("GET", C + "/messages", Access.STAFF, fixed(C + "/messages")),
@@ -260,6 +298,14 @@ ROUTES: list[Row] = [
         _alices_attachment,
         owned_by_alice=True,
     ),
+    # canned replies
+    Row("GET", "/canned-replies", Access.STAFF, fixed("/canned-replies")),
+    Row("POST", "/canned-replies", Access.STAFF, _new_canned, ok=201),
+    Row("PATCH", "/canned-replies/{reply_id}", Access.STAFF, _edit_canned),
+    Row("DELETE", "/canned-replies/{reply_id}", Access.STAFF, _delete_canned, ok=204),
+    Row("POST", "/canned-replies/{reply_id}/render", Access.STAFF, _render_canned),
+    # UI strings
+    Row("GET", "/i18n/{locale}", Access.PUBLIC, fixed("/i18n/zh-CN")),
 ]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from functools import cached_property
 from pathlib import Path
@@ -12,6 +13,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 INSECURE_SECRET_KEYS = frozenset({"", "changeme", "change-me", "secret", "supportdesk"})
 MIN_SECRET_KEY_LENGTH = 32
+_ORIGIN = re.compile(
+    r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?|https?://\[[0-9A-Fa-f:]+\](:[0-9]{1,5})?"
+)
 
 
 class ConfigError(Exception):
@@ -41,6 +45,10 @@ class Settings(BaseSettings):
     event_retention_days: int = Field(default=30, ge=1)
     login_attempts_per_window: int = Field(default=10, ge=1)
     login_window_seconds: int = Field(default=300, ge=1)
+    # Host pages allowed to embed the chat widget (CSP frame-ancestors), comma-separated
+    # origins such as "https://www.example.com,https://app.example.com"; the desk's own
+    # origin is always allowed. "*" allows any site (only outside production).
+    widget_origins: str = ""
 
     @field_validator("rate_limits", mode="before")
     @classmethod
@@ -62,6 +70,30 @@ class Settings(BaseSettings):
         if value and not value.startswith(("redis://", "rediss://", "unix://")):
             raise ValueError("must start with redis://, rediss:// or unix://")
         return value
+
+    @field_validator("widget_origins")
+    @classmethod
+    def _origins(cls, value: str) -> str:
+        for origin in filter(None, (part.strip() for part in value.split(","))):
+            if origin != "*" and not _ORIGIN.fullmatch(origin):
+                raise ValueError(
+                    f"{origin!r} is not an origin: write scheme://host[:port], such as "
+                    "https://www.example.com (no path, no trailing slash)"
+                )
+        return value
+
+    @property
+    def widget_origin_list(self) -> tuple[str, ...]:
+        return tuple(filter(None, (part.strip() for part in self.widget_origins.split(","))))
+
+    @model_validator(mode="after")
+    def _no_wildcard_embedding_in_production(self) -> Settings:
+        if self.env == "production" and "*" in self.widget_origin_list:
+            raise ValueError(
+                "SUPPORTDESK_WIDGET_ORIGINS=* lets any site embed the widget; list the host "
+                "sites' origins in production"
+            )
+        return self
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:
