@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from supportdesk.accounts.models import Agent, Role, Team, TeamMember
+from supportdesk.canned.models import CannedReply
 from supportdesk.contacts.models import Contact
 from supportdesk.conversations.models import Conversation, Message, Status
 from supportdesk.db.engine import Database
@@ -293,6 +294,10 @@ async def test_seed_demo_fills_an_empty_workspace(fresh_db: Database) -> None:
     assert notes == 1
     assert verified == 1
     assert agents_in_teams == 5  # everyone but the admin
+    async with fresh_db.session() as session:
+        canned = list(await session.scalars(select(CannedReply)))
+    assert {"hello", "txid"} <= {reply.shortcut for reply in canned}
+    assert all(set(reply.bodies) == {"en", "zh-Hans", "es"} for reply in canned)
 
 
 async def test_seeding_twice_adds_nothing(fresh_db: Database) -> None:

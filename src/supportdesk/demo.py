@@ -16,6 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from supportdesk.accounts.actions import do_create_agent, do_create_team, do_set_team_members
 from supportdesk.accounts.models import Agent, Role, Team
+from supportdesk.canned.actions import do_create_canned_reply
+from supportdesk.canned.schemas import CannedReplyCreate
 from supportdesk.contacts.actions import do_create_contact
 from supportdesk.contacts.models import Contact
 from supportdesk.conversations.actions import Author, do_send_message, do_start_conversation
@@ -211,6 +213,65 @@ _CONVERSATIONS = (
 )
 
 
+_CANNED_REPLIES = (
+    CannedReplyCreate(
+        shortcut="hello",
+        title="Greeting",
+        bodies={
+            "en": "Hi {{contact.first_name}}, I'm {{agent.first_name}} from the support team. "
+            "Let me look into this for you.",
+            "zh-Hans": "{{contact.name}}您好，我是客服{{agent.name}}，马上为您查询。",
+            "es": "Hola {{contact.first_name}}, soy {{agent.first_name}} del equipo de soporte. "
+            "Voy a revisarlo ahora mismo.",
+        },
+    ),
+    CannedReplyCreate(
+        shortcut="txid",
+        title="Ask for the transaction ID",
+        bodies={
+            "en": "Could you send the **transaction ID (TxID)** and a screenshot of the "
+            "withdrawal record? You find both under *Wallet → History*.",
+            "zh-Hans": "请提供**交易哈希（TxID）**以及提现记录的截图，"
+            "可在*钱包 → 历史记录*中找到。",
+            "es": "¿Podría enviarnos el **ID de la transacción (TxID)** y una captura del "
+            "registro del retiro? Ambos están en *Billetera → Historial*.",
+        },
+    ),
+    CannedReplyCreate(
+        shortcut="pending",
+        title="Withdrawal pending review",
+        bodies={
+            "en": "Your withdrawal is in the security review queue. Reviews usually finish "
+            "within 2 hours; we will update this conversation as soon as it is released.",
+            "zh-Hans": "您的提现正在安全审核中，通常在2小时内完成，放行后我们会在此会话中通知您。",
+            "es": "Su retiro está en revisión de seguridad. Normalmente termina en menos de "
+            "2 horas; le avisaremos aquí en cuanto se libere.",
+        },
+    ),
+    CannedReplyCreate(
+        shortcut="phishing",
+        title="Never share your seed phrase",
+        bodies={
+            "en": "Please never share your seed phrase, private keys or 2FA codes with "
+            "anyone, including us: our staff will never ask for them.",
+            "zh-Hans": "请勿向任何人（包括我们）透露助记词、私钥或二次验证码，"
+            "我们的工作人员绝不会索要。",
+            "es": "Nunca comparta su frase semilla, claves privadas ni códigos 2FA con nadie, "
+            "tampoco con nosotros: nuestro personal jamás los pedirá.",
+        },
+    ),
+    CannedReplyCreate(
+        shortcut="bye",
+        title="Closing",
+        bodies={
+            "en": "Glad I could help, {{contact.first_name}}! Is there anything else?",
+            "zh-Hans": "很高兴能帮到您，{{contact.name}}！还有其他问题吗？",
+            "es": "¡Me alegra haber ayudado, {{contact.first_name}}! ¿Algo más?",
+        },
+    ),
+)
+
+
 async def seed_demo(db: Database) -> DemoLogins:
     """Fill a database that has no agents with the demo workspace, in one transaction.
 
@@ -225,6 +286,9 @@ async def seed_demo(db: Database) -> DemoLogins:
         contacts = [await _create_contact(session, spec) for spec in _CONTACTS]
         for spec in _CONVERSATIONS:
             await _create_conversation(session, spec, agents, teams, contacts)
+        author = next(iter(agents.values()))
+        for reply in _CANNED_REPLIES:
+            await do_create_canned_reply(session, reply, author)
     return DemoLogins(created=True, logins=logins)
 
 
