@@ -320,6 +320,8 @@ def demo_banner(base: str, logins: tuple[DemoLogin, ...], created: bool, path: s
     else:
         lines = [f"This data directory already has agents and no {LOGINS_FILE}; no demo added."]
     lines += [
+        f"  Demo site:      {base}/demo   (an exchange page with the chat widget)",
+        f"  Agent console:  {base}/console",
         f"  API docs:       {base}/api/docs",
         f"  OpenAPI:        {base}/openapi.json",
         f"  Health:         {base}/healthz",

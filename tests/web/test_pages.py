@@ -79,6 +79,16 @@ async def test_root_leads_to_the_demo(client):
     assert response.status_code == 307 and response.headers["location"] == "/demo"
 
 
+async def test_a_production_desk_serves_no_demo_and_leads_to_the_console(tmp_path):
+    settings = load_settings(env="production", data_dir=tmp_path, secret_key="k" * 48)
+    app = create_app(settings, run_migrations=False)
+    async with make_client(app) as http:
+        demo = await http.get("/demo")
+        root = await http.get("/", follow_redirects=False)
+    assert demo.status_code == 404 and demo.json()["error"]["code"] == "not_found"
+    assert root.headers["location"] == "/console"
+
+
 @pytest.mark.parametrize(
     ("asked", "served"), [("zh-CN", "zh-Hans"), ("es-MX", "es"), ("fr", "en"), ("zh", "zh-Hans")]
 )

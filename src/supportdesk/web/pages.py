@@ -19,6 +19,7 @@ from fastapi.templating import Jinja2Templates
 from supportdesk import __version__, i18n
 from supportdesk.config import Settings
 from supportdesk.deps import ServicesDep
+from supportdesk.errors import NotFound
 
 WEB_DIR = Path(__file__).parent
 STATIC_DIR = WEB_DIR / "static"
@@ -68,8 +69,10 @@ def _page(request: Request, template: str, csp: str, **context: object) -> Respo
 
 
 @router.get("/")
-async def home() -> RedirectResponse:
-    return RedirectResponse("/demo", status_code=307)
+async def home(services: ServicesDep) -> RedirectResponse:
+    """The demo site on a trial install; the agent console on a real one."""
+    production = services.settings.env == "production"
+    return RedirectResponse("/console" if production else "/demo", status_code=307)
 
 
 @router.get("/widget.js")
@@ -94,7 +97,10 @@ async def console(request: Request) -> Response:
 
 
 @router.get("/demo")
-async def demo(request: Request) -> Response:
+async def demo(request: Request, services: ServicesDep) -> Response:
+    """A mock exchange page with the widget on it; a production desk does not serve it."""
+    if services.settings.env == "production":
+        raise NotFound("the demo page is served only outside production (SUPPORTDESK_ENV)")
     csp = content_security_policy(frame_ancestors="'none'", frame_src="'self'")
     return _page(request, "demo.html", csp)
 
