@@ -295,3 +295,34 @@ async def test_concurrent_retries_of_one_send_store_one_message(visitor_alice, a
     assert len({r.json()["id"] for r in replies}) == 1
     bodies = [m["body"] for m in (await visitor_alice.client.get(path)).json()["messages"]]
     assert bodies.count("double tap") == 1
+
+
+async def test_system_notes_say_what_happened_as_data_for_each_readers_language(
+    agent_carol, admin_dave, visitor_alice, alice_conversation
+):
+    team = (await admin_dave.client.post("/api/v1/teams", json={"name": "LATAM"})).json()
+    path = f"/api/v1/conversations/{alice_conversation['id']}"
+    await agent_carol.client.patch(
+        path, json={"assignee_id": agent_carol.agent.id, "team_id": team["id"], "note": "VIP"}
+    )
+    await agent_carol.client.patch(path, json={"status": "resolved"})
+
+    staff_view = (await agent_carol.client.get(path + "/messages")).json()["messages"]
+    visitor_view = (await visitor_alice.client.get(_messages_path(alice_conversation))).json()
+    notes = [m["system"] for m in staff_view if m["sender"]["type"] == "system"]
+    assert notes == [
+        {
+            "kind": "assignment",
+            "actor": "Carol",
+            "agent_id": agent_carol.agent.id,
+            "agent": "Carol",
+            "team_id": team["id"],
+            "team": "LATAM",
+            "note": "VIP",
+        },
+        {"kind": "status", "status": "resolved", "actor": "Carol"},
+    ]
+    # The visitor sees the status change (public), not the assignment (internal).
+    public = [m["system"] for m in visitor_view["messages"] if m["sender"]["type"] == "system"]
+    assert public == [{"kind": "status", "status": "resolved", "actor": "Carol"}]
+    assert all(m["system"] is None for m in staff_view if m["sender"]["type"] != "system")

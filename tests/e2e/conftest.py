@@ -77,7 +77,11 @@ async def browser(chromium: Path) -> AsyncIterator[Browser]:
 
 
 @pytest_asyncio.fixture(loop_scope="session")
-async def page(browser: Browser, request: pytest.FixtureRequest) -> AsyncIterator[Page]:
+async def page(
+    browser: Browser, server: Server, request: pytest.FixtureRequest
+) -> AsyncIterator[Page]:
+    # Depends on ``server`` so that the closing screenshot is taken while the server still
+    # runs (fixtures are torn down in reverse order): otherwise it shows an offline page.
     context = await browser.new_context(viewport={"width": 1280, "height": 900})
     opened = await context.new_page()
     try:

@@ -19,7 +19,8 @@ async def widget_status(node: Server) -> dict:  # type: ignore[type-arg]
     import httpx
 
     async with httpx.AsyncClient(base_url=node.http, timeout=10) as http:
-        return (await http.get("/api/v1/widget/status")).json()  # type: ignore[no-any-return]
+        status = (await http.get("/api/v1/widget/status")).json()
+    return {k: status[k] for k in ("agents_online", "humans_available")}
 
 
 async def agents_seen_by(staff: Staff) -> dict[int, str]:

@@ -103,7 +103,11 @@ async def update_visitor(
 async def widget_status(services: ServicesDep) -> WidgetStatus:
     async with services.db.session() as session:
         online = await count_online_agents(session, services.settings.presence_timeout_seconds)
-    return WidgetStatus(agents_online=online, humans_available=online > 0)
+    return WidgetStatus(
+        agents_online=online,
+        humans_available=online > 0,
+        max_upload_bytes=services.settings.max_upload_bytes,
+    )
 
 
 @router.get("/contacts", response_model=list[ContactStaff])

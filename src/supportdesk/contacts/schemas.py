@@ -82,3 +82,5 @@ class VisitorSession(BaseModel):
 class WidgetStatus(BaseModel):
     agents_online: int
     humans_available: bool
+    # The upload limit, so the widget refuses a too-large file before sending it.
+    max_upload_bytes: int

@@ -221,6 +221,7 @@ def _inbox_row(
             internal=message.is_internal,
             attachments=files.get(message.id, 0),
             created_at=message.created_at,
+            system=message.system_data,
         )
     return ConversationWithUnread(
         **ConversationStaff.model_validate(conversation).model_dump(),

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -95,6 +96,10 @@ class Message(Base):
         ForeignKey("agents.id", ondelete="SET NULL"), default=None
     )
     body: Mapped[str] = mapped_column(Text, default="")
+    # For system notes: what happened, as data ({"kind": "status", "status": "resolved",
+    # "actor": "Carol"}), so each reader's UI words it in the reader's own language; ``body``
+    # keeps an English sentence for API clients that show text only.
+    system_data: Mapped[dict[str, Any] | None] = mapped_column(default=None)
     is_internal: Mapped[bool] = mapped_column(default=False)
     client_id: Mapped[str | None] = mapped_column(String(64), default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -6,6 +6,8 @@ conversation on ``contact:<id>``, never internal notes and never staff-only fiel
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from supportdesk.conversations.models import Conversation, Message, SenderType
@@ -53,12 +55,19 @@ async def notify_conversation(
 
 
 async def do_system_note(
-    session: AsyncSession, conversation: Conversation, text: str, *, internal: bool = False
+    session: AsyncSession,
+    conversation: Conversation,
+    text: str,
+    data: dict[str, Any],
+    *,
+    internal: bool = False,
 ) -> None:
+    """``text`` is the English sentence; ``data`` what happened, for translated display."""
     message = Message(
         conversation_id=conversation.id,
         sender_type=SenderType.SYSTEM,
         body=text,
+        system_data=data,
         is_internal=internal,
         created_at=utcnow(),
     )

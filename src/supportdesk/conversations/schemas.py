@@ -56,6 +56,9 @@ class MessagePublic(BaseModel):
     client_id: str | None
     created_at: datetime
     attachments: list[AttachmentPublic] = Field(default_factory=list)
+    # System notes only: {"kind": "status", "status", "actor"} or {"kind": "assignment",
+    # "actor", "agent_id", "agent", "team_id", "team", "note"}; null for other messages.
+    system: dict[str, Any] | None = None
 
     @classmethod
     def of(
@@ -72,6 +75,7 @@ class MessagePublic(BaseModel):
             client_id=message.client_id,
             created_at=message.created_at,
             attachments=[AttachmentPublic.of(a) for a in attachments],
+            system=message.system_data,
         )
 
 
@@ -152,6 +156,7 @@ class InboxPreview(BaseModel):
     internal: bool
     attachments: int = 0
     created_at: datetime
+    system: dict[str, Any] | None = None
 
 
 class ConversationWithUnread(ConversationStaff):

@@ -47,8 +47,12 @@ async def do_change_status(
     if status == Status.QUEUED:
         conversation.assignee_id = None
     await session.flush()
+    actor_name = actor.name or actor.type.value
     await do_system_note(
-        session, conversation, f"{actor.name or actor.type.value} set status {status}"
+        session,
+        conversation,
+        f"{actor_name} set status {status}",
+        {"kind": "status", "status": status.value, "actor": actor_name},
     )
     await notify_conversation(session, conversation, "conversation.updated")
     return conversation
@@ -78,11 +82,23 @@ async def do_assign(
         conversation.status = Status.QUEUED
     conversation.updated_at = utcnow()
     await session.flush()
+    actor_name = actor.name or actor.type.value
     target = agent.name if agent else "nobody"
-    text = f"{actor.name or actor.type.value} assigned the conversation to {target}"
+    text = f"{actor_name} assigned the conversation to {target}"
     if team is not None:
         text += f" (team {team.name})"
-    await do_system_note(session, conversation, text + (f": {note}" if note else ""), internal=True)
+    data = {
+        "kind": "assignment",
+        "actor": actor_name,
+        "agent_id": agent.id if agent else None,
+        "agent": agent.name if agent else None,
+        "team_id": team.id if team else None,
+        "team": team.name if team else None,
+        "note": note,
+    }
+    await do_system_note(
+        session, conversation, text + (f": {note}" if note else ""), data, internal=True
+    )
     await notify_conversation(session, conversation, "conversation.updated")
     return conversation
 

@@ -5,6 +5,7 @@ import { avatar, clear, h, replace } from "./dom.js";
 import {
   ACTIVE, STATUSES, contactFor, contactName, on, requestPreview, state, t,
 } from "./store.js";
+import { systemText } from "./messages.js";
 import { durationShort } from "./time.js";
 
 const SORT_KEY = "sd.console.sort";
@@ -310,7 +311,8 @@ function paintRow(id) {
   let text = c.subject || "";
   let prefix = null;
   if (preview && preview.body !== undefined) {
-    text = preview.body || (preview.attachments ? t("console.list.attachment") : text);
+    text = preview.system ? systemText({ body: preview.body, system: preview.system }) : preview.body;
+    text = text || (preview.attachments ? t("console.list.attachment") : c.subject || "");
     if (preview.internal) prefix = h("span.preview-note", t("console.list.note_prefix"));
     else if (preview.senderType === "agent") prefix = h("span.preview-you", t("console.list.agent_prefix"));
   }

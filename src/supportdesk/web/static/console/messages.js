@@ -5,12 +5,28 @@ import { openDialog } from "./dialog.js";
 import { avatar, formatBytes, h } from "./dom.js";
 import { senderName, state, t } from "./store.js";
 
+// System notes carry what happened as data; the English body is the fallback for a kind
+// this console does not know yet.
+export function systemText(message) {
+  const data = message.system || {};
+  if (data.kind === "status" && data.status) {
+    return t("console.system.status", { actor: data.actor, status: t(`console.status.${data.status}`) });
+  }
+  if (data.kind === "assignment") {
+    const target = data.agent || t("console.system.nobody");
+    const key = data.team ? "console.system.assigned_team" : "console.system.assigned";
+    const text = t(key, { actor: data.actor, agent: target, team: data.team || "" });
+    return data.note ? t("console.system.with_note", { text, note: data.note }) : text;
+  }
+  return message.body;
+}
+
 export function messageElement(message, { onRetry } = {}) {
   const type = message.sender.type;
   const created = new Date(message.created_at);
   const time = h("time", { datetime: message.created_at, title: state.tr.dateTime(created) }, state.tr.time(created));
   if (type === "system") {
-    return h("div.msg.msg-system", { dataset: key(message), role: "note" }, h("span.msg-system-text", message.body), time);
+    return h("div.msg.msg-system", { dataset: key(message), role: "note" }, h("span.msg-system-text", systemText(message)), time);
   }
   const mine = type === "agent" && message.sender.agent_id === state.me.id;
   const side = type === "contact" ? "in" : "out";

@@ -123,6 +123,7 @@ export function requestPreview(conversation) {
         internal: m.internal,
         senderType: m.sender_type,
         attachments: m.attachments,
+        system: m.system,
         at: conversation.last_message_at,
       });
     }
@@ -161,6 +162,7 @@ export function setPreview(message, at) {
     internal: message.internal,
     senderType: message.sender.type,
     attachments: message.attachments.length,
+    system: message.system,
     at: at || message.created_at,
   });
   emit("preview", message.conversation_id);

@@ -185,6 +185,7 @@ class WidgetApp {
   async refreshStatus() {
     try {
       this.availability = await this.api.status();
+      if (this.availability.max_upload_bytes) this.composer.maxBytes = this.availability.max_upload_bytes;
     } catch {
       return;
     }

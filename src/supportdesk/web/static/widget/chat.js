@@ -8,7 +8,7 @@
 import { renderMarkdown } from "/static/shared/markdown.js";
 import { el, svgIcon, ICONS } from "./dom.js";
 
-const STATUS_NOTE = /set status (bot|queued|open|pending|resolved|closed)$/;
+const STATUSES = new Set(["bot", "queued", "open", "pending", "resolved", "closed"]);
 
 export function messageKey(message) {
   const type = message.sender ? message.sender.type : "contact";
@@ -71,9 +71,14 @@ export class ChatLog {
     return this.buildMessage(item);
   }
 
+  // System notes carry what happened as data (message.system); the English body is only
+  // the fallback for a kind this widget does not know yet.
   systemText(message) {
-    const match = STATUS_NOTE.exec(message.body || "");
-    return match ? this.ctx.tr.t(`widget.status_note.${match[1]}`) : message.body;
+    const data = message.system || {};
+    if (data.kind === "status" && STATUSES.has(data.status)) {
+      return this.ctx.tr.t(`widget.status_note.${data.status}`);
+    }
+    return message.body;
   }
 
   buildMessage(item) {

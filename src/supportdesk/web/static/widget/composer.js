@@ -202,9 +202,7 @@ export class Composer {
   uploadError(error, name) {
     const { tr } = this.ctx;
     if (error.code === "too_large") {
-      // The answer names the limit only in its text ("… the limit of 10 MB").
-      const match = /limit of (\d+) (MB|KB|bytes)/.exec(error.message || "");
-      if (match) this.maxBytes = Number(match[1]) * { MB: 1024 * 1024, KB: 1024, bytes: 1 }[match[2]];
+      // this.maxBytes comes from GET /widget/status (max_upload_bytes).
       return tr.t("widget.file_too_large", { name, size: formatBytes(tr, this.maxBytes) });
     }
     if (error.code === "unsupported_type") return tr.t("widget.file_type_not_allowed", { name });
