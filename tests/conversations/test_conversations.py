@@ -326,3 +326,17 @@ async def test_system_notes_say_what_happened_as_data_for_each_readers_language(
     public = [m["system"] for m in visitor_view["messages"] if m["sender"]["type"] == "system"]
     assert public == [{"kind": "status", "status": "resolved", "actor": "Carol"}]
     assert all(m["system"] is None for m in staff_view if m["sender"]["type"] != "system")
+
+
+async def test_visitors_list_shows_each_conversations_latest_public_message(
+    agent_carol, visitor_alice, alice_conversation
+):
+    path = f"/api/v1/conversations/{alice_conversation['id']}/messages"
+    await agent_carol.client.post(path, json={"body": "We are on it", "client_id": "r-1"})
+    await agent_carol.client.post(
+        path, json={"body": "hot wallet refill", "internal": True, "client_id": "n-1"}
+    )
+    [row] = (await visitor_alice.client.get("/api/v1/widget/conversations")).json()
+    assert row["last_message"]["body"] == "We are on it"
+    assert row["last_message"]["sender_type"] == "agent"
+    assert "assignee_id" not in row and "contact_id" not in row

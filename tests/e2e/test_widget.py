@@ -438,6 +438,10 @@ async def test_conversation_and_draft_survive_reload_and_navigation(
     await frame.get_by_role("button", name="Your conversations").click()
     await expect(frame.locator(".conversation")).to_have_count(2)
     await expect(frame.locator(".conversation", has_text="Closed")).to_have_count(1)
+    # Each row shows its latest message, worded for the visitor.
+    await expect(frame.locator(".conversation-preview")).to_have_text(
+        ["You: A new question", "Conversation closed"]
+    )
 
 
 # --- languages, phones, keyboard -----------------------------------------------------------

@@ -38,6 +38,7 @@ from supportdesk.conversations.schemas import (
     MessagePublic,
     ReadReceipt,
     StaffMessageCreate,
+    VisitorConversationRow,
 )
 from supportdesk.deps import ContactDep, ServicesDep, StaffDep
 from supportdesk.errors import InvalidInput
@@ -55,10 +56,21 @@ Limit = Annotated[int, Query(ge=1, le=200)]
 # --- the visitor's side -------------------------------------------------------------------
 
 
-@router.get("/widget/conversations", response_model=list[ConversationPublic])
-async def visitor_conversations(contact: ContactDep, services: ServicesDep) -> list[Conversation]:
+@router.get("/widget/conversations", response_model=list[VisitorConversationRow])
+async def visitor_conversations(
+    contact: ContactDep, services: ServicesDep
+) -> list[VisitorConversationRow]:
+    """The visitor's conversations, latest activity first, each with its latest message."""
     async with services.db.session() as session:
-        return await list_conversations(session, conversations_query(contact_id=contact.id))
+        rows = await list_conversations(session, conversations_query(contact_id=contact.id))
+        latest, _, files = await inbox_previews(session, rows, include_internal=False)
+    return [
+        VisitorConversationRow(
+            **ConversationPublic.model_validate(c).model_dump(),
+            last_message=_preview(latest.get(c.id), files),
+        )
+        for c in rows
+    ]
 
 
 @router.post("/widget/conversations", response_model=ConversationPublic, status_code=201)
@@ -211,24 +223,27 @@ def _inbox_row(
     contacts: dict[int, Contact],
     files: dict[int, int],
 ) -> ConversationWithUnread:
-    message = latest.get(conversation.id)
     contact = contacts.get(conversation.contact_id)
-    preview = None
-    if message is not None:
-        preview = InboxPreview(
-            sender_type=message.sender_type,
-            body=message.body[:PREVIEW_CHARS],
-            internal=message.is_internal,
-            attachments=files.get(message.id, 0),
-            created_at=message.created_at,
-            system=message.system_data,
-        )
+    preview = _preview(latest.get(conversation.id), files)
     return ConversationWithUnread(
         **ConversationStaff.model_validate(conversation).model_dump(),
         unread=unread.get(conversation.id, 0),
         contact_name=contact.name if contact else "",
         contact_email=contact.email if contact else None,
         last_message=preview,
+    )
+
+
+def _preview(message: Message | None, files: dict[int, int]) -> InboxPreview | None:
+    if message is None:
+        return None
+    return InboxPreview(
+        sender_type=message.sender_type,
+        body=message.body[:PREVIEW_CHARS],
+        internal=message.is_internal,
+        attachments=files.get(message.id, 0),
+        created_at=message.created_at,
+        system=message.system_data,
     )
 
 

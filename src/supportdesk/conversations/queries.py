@@ -213,10 +213,11 @@ async def inbox_counts(session: AsyncSession, agent_id: int) -> dict[str, Any]:
 
 
 async def inbox_previews(
-    session: AsyncSession, conversations: Sequence[Conversation]
+    session: AsyncSession, conversations: Sequence[Conversation], *, include_internal: bool = True
 ) -> tuple[dict[int, Message], dict[int, Contact], dict[int, int]]:
-    """The latest message, the contact and the latest message's attachment count of each
-    conversation, in three queries whatever their number."""
+    """The latest message (the latest public one without ``include_internal``), the contact
+    and that message's attachment count of each conversation, in three queries whatever
+    their number."""
     if not conversations:
         return {}, {}, {}
     ids = [c.id for c in conversations]
@@ -225,6 +226,8 @@ async def inbox_previews(
         .where(Message.conversation_id.in_(ids))
         .group_by(Message.conversation_id)
     )
+    if not include_internal:
+        latest = latest.where(Message.is_internal.is_(False))
     messages = {
         m.conversation_id: m
         for m in await session.scalars(select(Message).where(Message.id.in_(latest)))

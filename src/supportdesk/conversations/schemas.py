@@ -166,6 +166,12 @@ class ConversationWithUnread(ConversationStaff):
     last_message: InboxPreview | None = None
 
 
+class VisitorConversationRow(ConversationPublic):
+    """A conversation in the visitor's list, with its latest message (never a note)."""
+
+    last_message: InboxPreview | None = None
+
+
 class ViewCount(BaseModel):
     total: int
     unread: int

@@ -249,6 +249,8 @@ class WidgetApp {
     if (known) {
       conversation.agent_last_read_id = Math.max(known.agent_last_read_id || 0, conversation.agent_last_read_id || 0);
       conversation.contact_last_read_id = Math.max(known.contact_last_read_id || 0, conversation.contact_last_read_id || 0);
+      // Events carry the conversation without the list's preview: keep the one we have.
+      if (!conversation.last_message && known.last_message) conversation.last_message = known.last_message;
     }
     this.conversations.set(conversation.id, conversation);
   }
@@ -258,6 +260,17 @@ class WidgetApp {
     // Our first message's event may overtake its ack: it names the new conversation.
     if (message.sender.type === "contact" && this.outbox.startsConversation(message)) {
       this.adoptNewConversation(message.conversation_id);
+    }
+    const conversation = this.conversations.get(message.conversation_id);
+    if (conversation) {
+      conversation.last_message = {
+        sender_type: message.sender.type,
+        body: message.body,
+        internal: false,
+        attachments: message.attachments.length,
+        created_at: message.created_at,
+        system: message.system || null,
+      };
     }
     const known = this.messages.get(message.conversation_id);
     const isNew = !known || !known.has(message.id);

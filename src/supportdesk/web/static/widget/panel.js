@@ -194,6 +194,7 @@ export class Panel {
         const text = el("span", { className: "conversation-text" });
         text.append(
           el("span", { className: "conversation-title", text: conversation.subject || tr.t("widget.conversation_number", { id: conversation.id }) }),
+          ...this.previewLine(conversation),
           el("span", {
             className: "conversation-meta",
             text: `${tr.t(`widget.status.${conversation.status}`)} · ${tr.relative(conversation.last_message_at || conversation.updated_at)}`,
@@ -208,6 +209,19 @@ export class Panel {
         return item;
       }),
     );
+  }
+
+  // The latest message of a conversation in the list, as GET /widget/conversations gives it.
+  previewLine(conversation) {
+    const last = conversation.last_message;
+    if (!last) return [];
+    const { tr } = this.app;
+    let text = last.body.replace(/\s+/g, " ").trim();
+    if (last.system && last.system.kind === "status") text = tr.t(`widget.status_note.${last.system.status}`);
+    else if (!text && last.attachments) text = tr.n("widget.attachments_count", last.attachments);
+    if (!text) return [];
+    if (last.sender_type === "contact") text = tr.t("widget.you_said", { text });
+    return [el("span", { className: "conversation-preview", text })];
   }
 
   renderConversationState(conversation) {
