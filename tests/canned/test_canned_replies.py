@@ -107,6 +107,9 @@ async def test_edit_and_delete(agent_carol, agent_erin):
 def test_a_missing_value_leaves_no_stray_space_before_punctuation():
     assert fill("Hi {{contact.first_name}}, thanks!", {}) == "Hi, thanks!"
     assert fill("您好 {{contact.name}}，谢谢", {}) == "您好，谢谢"
+    assert fill("¡Me alegra haber ayudado, {{contact.first_name}}!", {}) == (
+        "¡Me alegra haber ayudado!"
+    )
 
 
 def test_variants_negotiate_like_the_ui():

@@ -28,9 +28,11 @@ def unknown_placeholders(text: str) -> list[str]:
 
 def fill(text: str, values: Mapping[str, str]) -> str:
     """Replace each placeholder by its value; a missing value becomes an empty string, and
-    the space or comma it leaves doubled ("Hi , thanks") is tidied up."""
+    the space or comma it leaves behind ("Hi , thanks", "helped, !") is tidied up."""
     filled = PLACEHOLDER.sub(lambda m: values.get(m.group(1), ""), text)
     filled = re.sub(r"[ \t]+([,.!?;:，。！？])", r"\1", filled)
+    # "helped, {{name}}!" with no name: the comma that introduced the name goes too.
+    filled = re.sub(r"[,，]([.!?。！？])", r"\1", filled)
     return re.sub(r"[ \t]{2,}", " ", filled)
 
 

@@ -43,7 +43,8 @@ function paint() {
     return;
   }
   const contact = state.contacts.get(c.contact_id);
-  if (!contact) {
+  // A contact known only from an inbox row (name and email) waits for the full record.
+  if (!contact || contact.partial) {
     replace(root, h("div.pane-empty", h("p.muted", t("console.loading"))));
     return;
   }
