@@ -394,6 +394,25 @@ async def test_a_network_cut_shows_a_banner_and_missed_messages_arrive_once(
     await expect(agent_message(frame, "Missed one")).to_have_count(1)
 
 
+async def test_a_chat_opened_while_the_desk_is_unreachable_starts_once_it_is_back(
+    page: Page, proxy: CuttableProxy
+):
+    await page.goto(f"{proxy.http}/demo")
+    frame = await widget_frame(page)
+    await expect(frame.locator("#panel:not([aria-busy])")).to_be_attached()
+    proxy.cut()  # the page has loaded; the visitor's session does not exist yet
+    await click_launcher(page)
+    banner = frame.locator("#offline-banner")
+    await expect(banner).to_have_text("You're offline — reconnecting…")
+
+    proxy.restore()
+    await expect(banner).to_be_hidden(timeout=40_000)
+    await send(frame, "Hello after the outage")
+    await expect(own_message(frame, "Hello after the outage").locator(".status")).to_have_text(
+        "Sent"
+    )
+
+
 async def test_conversation_and_draft_survive_reload_and_navigation(
     page: Page, server: Server, carol: Staff
 ):

@@ -59,7 +59,7 @@ class WidgetApp {
       });
     }
     if (this.open) this.refreshStatus();
-    await this.openSession();
+    await this.openSessionWithRetry();
     this.restoreLocalState();
     this.markReady();
     this.render();
@@ -75,6 +75,33 @@ class WidgetApp {
   }
 
   // --- session -------------------------------------------------------------------------
+
+  // The network or the desk may be down when the page loads: keep trying with backoff
+  // (1 s, 2 s, 4 s … 30 s) and say so, rather than leave a dead panel. Only an answer that
+  // will not change by retrying (a 4xx other than 429) gives up.
+  async openSessionWithRetry() {
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        await this.openSession();
+        if (attempt) this.panel.setConnection("connecting");
+        return;
+      } catch (error) {
+        const lasting = error.status >= 400 && error.status < 500 && error.status !== 429;
+        if (lasting) throw error;
+        this.panel.setConnection("offline");
+        const delay = Math.min(30, 2 ** attempt) * (0.75 + Math.random() * 0.5) * 1000;
+        await new Promise((resolve) => {
+          const wake = () => {
+            clearTimeout(timer);
+            window.removeEventListener("online", wake);
+            resolve();
+          };
+          const timer = setTimeout(wake, delay);
+          window.addEventListener("online", wake);
+        });
+      }
+    }
+  }
 
   async openSession() {
     const body = { locale: this.tr.locale, timezone: browserTimeZone() };
