@@ -13,12 +13,16 @@ from supportdesk.canned.models import CannedReply
 from supportdesk.contacts.models import Contact
 from supportdesk.conversations.models import Conversation, Message
 from supportdesk.db.base import Base
+from supportdesk.helpcenter.models import Article, ArticleFeedback, ArticleTranslation, HelpCategory
 from supportdesk.realtime.models import Event, EventStream
 
 __all__ = [
     "Agent",
     "AgentPresence",
     "ApiToken",
+    "Article",
+    "ArticleFeedback",
+    "ArticleTranslation",
     "Attachment",
     "AuthSession",
     "Base",
@@ -27,6 +31,7 @@ __all__ = [
     "Conversation",
     "Event",
     "EventStream",
+    "HelpCategory",
     "Message",
     "Team",
     "TeamMember",

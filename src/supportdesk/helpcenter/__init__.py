@@ -1,0 +1,1 @@
+"""The help center: categories and articles, one translation per locale, published or draft."""
