@@ -76,9 +76,13 @@ def json_body_limit(settings: Settings) -> int:
 def _mount_routes(app: FastAPI, services: Services) -> None:
     from supportdesk.accounts.api import router as accounts_router
     from supportdesk.attachments.api import router as attachments_router
+    from supportdesk.bot.api import router as bot_router
     from supportdesk.canned.api import router as canned_router
     from supportdesk.contacts.api import router as contacts_router
     from supportdesk.conversations.api import router as conversations_router
+    from supportdesk.helpcenter import pages as help_pages
+    from supportdesk.helpcenter.api import router as helpcenter_router
+    from supportdesk.search.api import router as search_router
     from supportdesk.web import pages
 
     for router in (
@@ -87,11 +91,15 @@ def _mount_routes(app: FastAPI, services: Services) -> None:
         conversations_router,
         attachments_router,
         canned_router,
+        helpcenter_router,
+        search_router,
+        bot_router,
         pages.api_router,
     ):
         app.include_router(router, prefix="/api/v1")
 
     app.include_router(pages.router)
+    app.include_router(help_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.get("/api/docs", include_in_schema=False)

@@ -1,0 +1,1 @@
+"""One retrieval engine for help-center search, the answer bot and agents' suggestions."""
