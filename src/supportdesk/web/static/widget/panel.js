@@ -220,7 +220,7 @@ export class Panel {
     if (last.system && last.system.kind === "status") text = tr.t(`widget.status_note.${last.system.status}`);
     else if (!text && last.attachments) text = tr.n("widget.attachments_count", last.attachments);
     if (!text) return [];
-    if (last.sender_type === "contact") text = tr.t("widget.you_said", { text });
+    if (last.sender_type === "contact") text = tr.t("widget.you_wrote", { text });
     return [el("span", { className: "conversation-preview", text })];
   }
 
