@@ -9,12 +9,14 @@ from supportdesk.accounts.models import (
     TeamMember,
 )
 from supportdesk.attachments.models import Attachment
+from supportdesk.bot.models import BotSettings
 from supportdesk.canned.models import CannedReply
 from supportdesk.contacts.models import Contact
 from supportdesk.conversations.models import Conversation, Message
 from supportdesk.db.base import Base
 from supportdesk.helpcenter.models import Article, ArticleFeedback, ArticleTranslation, HelpCategory
 from supportdesk.realtime.models import Event, EventStream
+from supportdesk.search.models import SearchChunk, SearchIndexState
 
 __all__ = [
     "Agent",
@@ -26,6 +28,7 @@ __all__ = [
     "Attachment",
     "AuthSession",
     "Base",
+    "BotSettings",
     "CannedReply",
     "Contact",
     "Conversation",
@@ -33,6 +36,8 @@ __all__ = [
     "EventStream",
     "HelpCategory",
     "Message",
+    "SearchChunk",
+    "SearchIndexState",
     "Team",
     "TeamMember",
 ]

@@ -1,15 +1,152 @@
-"""Keeping the search index in step with the help center's articles."""
+"""Keeping the search index in step with the help center's articles.
+
+Only published translations are indexed. Each becomes passages (see
+:class:`~supportdesk.search.models.SearchChunk`), with keyword tokens and the vectors of
+both encoders; the index version is bumped in the same transaction, so every node's
+in-memory copy (:mod:`supportdesk.search.memory`) reloads the change once it commits.
+"""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
+from dataclasses import dataclass
 
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from supportdesk.helpcenter.models import ArticleTranslation, TranslationStatus
+from supportdesk.search import embed, memory
+from supportdesk.search.models import SearchChunk, SearchIndexState
+from supportdesk.search.text import base_language, chunk_body, plain_text, tokenize
+
+# Which encoder scores which kind of passage (measured on a multilingual FAQ set): e5 is
+# best on a whole article and its title, mUSE on short passages; both on questions.
+E5_KINDS = frozenset({"title", "doc", "question"})
+USE_KINDS = frozenset({"title", "body", "question"})
+KEYWORD_KINDS = frozenset({"title", "body", "question"})
+BODY_CHUNK_CHARS = 160
+DOC_CHARS = 2000  # e5 reads 512 tokens at most; the head of an article says what it is about
+
+
+@dataclass(slots=True)
+class _Passage:
+    translation: ArticleTranslation
+    kind: str
+    position: int
+    text: str
+    e5: bytes | None = None
+    use: bytes | None = None
 
 
 async def index_articles(session: AsyncSession, article_ids: Sequence[int]) -> None:
     """Bring the index up to date for these articles, inside the caller's transaction.
 
     Called by the help center after it creates, changes, publishes, unpublishes or deletes
-    translations of these articles.
+    translations of these articles. Passages whose text did not change keep their vectors,
+    so re-importing unchanged content encodes nothing.
     """
+    ids = sorted(set(article_ids))
+    if not ids:
+        return
+    translations = list(
+        await session.scalars(
+            select(ArticleTranslation).where(
+                ArticleTranslation.article_id.in_(ids),
+                ArticleTranslation.status == TranslationStatus.PUBLISHED,
+            )
+        )
+    )
+    passages = [p for t in translations for p in _passages(t)]
+    known = await _known_vectors(session, ids)
+    await _embed_missing(passages, known)
+    version = await _bump_version(session)
+    await session.execute(delete(SearchChunk).where(SearchChunk.article_id.in_(ids)))
+    session.add_all(_rows(passages, version))
+    await session.flush()
+    memory.expire_after_commit(session)
+
+
+def _passages(translation: ArticleTranslation) -> list[_Passage]:
+    title = " ".join(translation.title.split())
+    body = plain_text(translation.body)
+    found = [_Passage(translation, "title", 0, title)]
+    found.append(_Passage(translation, "doc", 0, f"{title}\n{body}"[:DOC_CHARS]))
+    chunks = chunk_body(translation.body, BODY_CHUNK_CHARS)
+    found.extend(_Passage(translation, "body", i, text) for i, text in enumerate(chunks))
+    questions = [" ".join(str(q).split()) for q in translation.questions or []]
+    found.extend(_Passage(translation, "question", i, q) for i, q in enumerate(questions) if q)
+    return found
+
+
+async def _known_vectors(
+    session: AsyncSession, article_ids: list[int]
+) -> dict[tuple[str, str], tuple[bytes | None, bytes | None]]:
+    rows = await session.execute(
+        select(SearchChunk.kind, SearchChunk.text, SearchChunk.e5, SearchChunk.use).where(
+            SearchChunk.article_id.in_(article_ids)
+        )
+    )
+    return {(kind, text): (e5, use) for kind, text, e5, use in rows}
+
+
+async def _embed_missing(
+    passages: list[_Passage], known: dict[tuple[str, str], tuple[bytes | None, bytes | None]]
+) -> None:
+    for passage in passages:
+        passage.e5, passage.use = known.get((passage.kind, passage.text), (None, None))
+    need_e5 = [p for p in passages if p.kind in E5_KINDS and p.e5 is None]
+    need_use = [p for p in passages if p.kind in USE_KINDS and p.use is None]
+    if not need_e5 and not need_use:
+        return
+    e5, use = await asyncio.to_thread(
+        _encode, [p.text for p in need_e5], [p.text for p in need_use]
+    )
+    for passage, vector in zip(need_e5, e5, strict=True):
+        passage.e5 = vector.astype("<f4").tobytes()
+    for passage, vector in zip(need_use, use, strict=True):
+        passage.use = vector.astype("<f4").tobytes()
+
+
+def _encode(e5_texts: list[str], use_texts: list[str]) -> tuple[embed.Matrix, embed.Matrix]:
+    return embed.encode_passages_e5(e5_texts), embed.encode_passages_use(use_texts)
+
+
+async def _bump_version(session: AsyncSession) -> int:
+    # The row lock this UPDATE takes orders concurrent index writers on PostgreSQL: versions
+    # become visible in increasing order, which is what memory.refresh relies on.
+    result = await session.execute(
+        update(SearchIndexState)
+        .where(SearchIndexState.id == 1)
+        .values(version=SearchIndexState.version + 1)
+        .returning(SearchIndexState.version)
+    )
+    version = result.scalar_one_or_none()
+    if version is None:
+        session.add(SearchIndexState(id=1, version=1))
+        return 1
+    return int(version)
+
+
+def _rows(passages: list[_Passage], version: int) -> list[SearchChunk]:
+    return [
+        SearchChunk(
+            article_id=p.translation.article_id,
+            translation_id=p.translation.id,
+            locale=p.translation.locale,
+            kind=p.kind,
+            position=p.position,
+            text=p.text,
+            tokens=_tokens(p),
+            e5=p.e5 if p.kind in E5_KINDS else None,
+            use=p.use if p.kind in USE_KINDS else None,
+            version=version,
+        )
+        for p in passages
+    ]
+
+
+def _tokens(passage: _Passage) -> str:
+    if passage.kind not in KEYWORD_KINDS:
+        return ""
+    return " ".join(tokenize(passage.text, base_language(passage.translation.locale)))
