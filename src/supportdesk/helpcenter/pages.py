@@ -1,5 +1,652 @@
+"""The public help center: server-rendered pages that read without running a script.
+
+``/help/{locale}/`` and below, in every locale the product ships a catalog for (the UI
+strings come from ``i18n/locales/helpcenter``). An article asked for in a locale it has no
+published translation in is shown in English (else its first published translation) with a
+note, under ``<html lang>`` of the text shown; drafts do not exist for these pages. Each
+page is a couple of queries; an article view adds one ``UPDATE`` after the response.
+"""
+
 from __future__ import annotations
 
-from fastapi import APIRouter
+import importlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from types import ModuleType
+from typing import Annotated, Any
+from urllib.parse import quote, urlencode
+from xml.etree.ElementTree import Element, SubElement, tostring
+
+from babel import Locale
+from babel.core import get_global, parse_locale
+from babel.dates import format_date
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import PlainTextResponse, RedirectResponse, Response
+from markupsafe import Markup
+from pydantic import ValidationError
+from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.background import BackgroundTask
+
+from supportdesk import i18n
+from supportdesk.deps import ServicesDep, client_ip
+from supportdesk.errors import NotFound, RateLimited
+from supportdesk.helpcenter import feedback
+from supportdesk.helpcenter.feedback import MAX_COMMENT_CHARS, FeedbackCreate, FeedbackReceipt
+from supportdesk.helpcenter.models import (
+    Article,
+    ArticleTranslation,
+    HelpCategory,
+    TranslationStatus,
+)
+from supportdesk.helpcenter.render import EMBED_ORIGINS, plain_text, render_markdown, summary
+from supportdesk.ratelimit import check_rate
+from supportdesk.services import Services
+from supportdesk.web.pages import _page, content_security_policy
+
+__all__ = ["router"]
 
 router = APIRouter()
+
+SEARCH_LIMIT = 20
+MAX_QUERY_CHARS = 200
+HOME_ARTICLES_PER_CATEGORY = 6
+RELATED_LIMIT = 5
+_PUBLISHED = ArticleTranslation.status == TranslationStatus.PUBLISHED
+
+
+def _help_csp(frame_src: str = "'none'") -> str:
+    """The pages' policy, plus images and videos from https hosts an article links to."""
+    directives = content_security_policy(frame_ancestors="'none'", frame_src=frame_src)
+    return "; ".join(
+        f"{part} https:" if part.startswith(("img-src ", "media-src ")) else part
+        for part in directives.split("; ")
+    )
+
+
+PAGE_CSP = _help_csp()
+ARTICLE_CSP = _help_csp(" ".join(EMBED_ORIGINS))
+
+
+# --- the engine, when there is one -------------------------------------------------------
+
+
+def _load_search_engine() -> ModuleType | None:
+    try:
+        return importlib.import_module("supportdesk.search.engine")
+    except ModuleNotFoundError as exc:
+        if exc.name != "supportdesk.search.engine":
+            raise  # the engine exists but is broken: say so rather than fall back quietly
+        return None
+
+
+_engine = _load_search_engine()
+
+
+# --- what a page shows -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Listed:
+    """An article in a list: its key and the title in the best locale it has."""
+
+    key: str
+    category_id: int | None
+    locale: str
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    key: str
+    locale: str
+    title: str
+    snippet: str
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    name: str
+    slug: str | None
+    articles: list[Listed]
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    """The chrome of one page: the UI's locale and the absolute URL of the desk."""
+
+    locale: str
+    base: str
+
+    def t(self, key: str, **params: object) -> str:
+        return i18n.translate(self.locale, key, **params)
+
+    def n(self, key: str, count: int, **params: object) -> str:
+        return i18n.plural(self.locale, key, count, **params)
+
+    def home(self, locale: str | None = None) -> str:
+        return f"/help/{locale or self.locale}/"
+
+    def category(self, slug: str, locale: str | None = None) -> str:
+        return f"/help/{locale or self.locale}/categories/{quote(slug, safe='')}"
+
+    def article(self, key: str, locale: str | None = None) -> str:
+        return f"/help/{locale or self.locale}/articles/{quote(key, safe='')}"
+
+    def search(self, locale: str | None = None) -> str:
+        return f"/help/{locale or self.locale}/search"
+
+    def absolute(self, path: str) -> str:
+        return self.base + path
+
+    def language_name(self, tag: str) -> str:
+        return _display_name(tag, self.locale)
+
+    def native_name(self, tag: str) -> str:
+        name = _display_name(tag, tag)
+        return name[:1].upper() + name[1:]
+
+    def og_locale(self, tag: str) -> str:
+        return _og_locale(tag)
+
+
+def _base_url(request: Request) -> str:
+    # Behind a proxy, run uvicorn with --proxy-headers so that this is the public origin.
+    return str(request.base_url).rstrip("/")
+
+
+def _site_locales() -> tuple[str, ...]:
+    return i18n.available_locales()
+
+
+@cache
+def _display_name(tag: str, in_locale: str) -> str:
+    try:
+        name = Locale.parse(tag, sep="-").get_display_name(Locale.parse(in_locale, sep="-"))
+    except (ValueError, TypeError):
+        return tag
+    return name or tag
+
+
+@cache
+def _og_locale(tag: str) -> str:
+    """Open Graph wants ``language_TERRITORY`` (``zh_CN``): CLDR's likely territory."""
+    language, territory, script, *_ = parse_locale(tag, sep="-")
+    if territory is None:
+        likely = get_global("likely_subtags")
+        maximal = (script and likely.get(f"{language}_{script}")) or likely.get(language)
+        if maximal:
+            _, territory, *_ = parse_locale(maximal)
+    return f"{language}_{territory}" if territory else language
+
+
+def _pick(available: Sequence[str], wanted: str) -> str:
+    """The locale to show: ``wanted``, else English, else the first one there is."""
+    for candidate in (wanted, i18n.DEFAULT_LOCALE):
+        if candidate in available:
+            return candidate
+    return sorted(available)[0]
+
+
+def _category_name(category: HelpCategory, locale: str) -> str:
+    names = category.names or {}
+    name = names.get(locale) or names.get(i18n.DEFAULT_LOCALE)
+    return str(name) if name else category.slug.replace("-", " ").replace("_", " ").title()
+
+
+# --- responses ---------------------------------------------------------------------------
+
+
+def _render(
+    request: Request, template: str, site: Site, *, csp: str = PAGE_CSP, **context: Any
+) -> Response:
+    text_lang = context.setdefault("text_lang", site.locale)
+    # The UI's tag on the page chrome when the main text is in another language.
+    chrome = Markup(' lang="{}"').format(site.locale) if text_lang != site.locale else ""
+    return _page(request, template, csp, site=site, chrome_lang=chrome, **context)
+
+
+def _alternates(site: Site, locales: Sequence[str], path: Callable[[str], str]) -> dict[str, Any]:
+    """The head's canonical URL and hreflang alternates, and the locale switcher's links."""
+    return {
+        "canonical": site.absolute(path(site.locale)),
+        "alternates": [(tag, site.absolute(path(tag))) for tag in locales],
+        "x_default": site.absolute(path(_pick(locales, i18n.DEFAULT_LOCALE))),
+        "switch_links": [(tag, path(tag)) for tag in locales],
+    }
+
+
+def _not_found(request: Request, locale: str | None = None) -> Response:
+    wanted = locale or i18n.negotiate(request.headers.get("accept-language"))
+    site = Site(wanted, _base_url(request))
+    response = _render(request, "help/not_found.html", site, noindex=True)
+    response.status_code = 404
+    return response
+
+
+def _site(request: Request, locale: str) -> Site | Response:
+    """The page's :class:`Site`; a redirect to the canonical tag; or the 404 page."""
+    if locale in _site_locales():
+        return Site(locale, _base_url(request))
+    resolved = i18n.negotiate(locale)
+    if resolved.split("-")[0] == locale.split("-")[0].lower():
+        # zh, zh-CN, ES-mx: the same language under another tag; one URL per page.
+        path = request.url.path.replace(f"/help/{locale}/", f"/help/{resolved}/", 1)
+        query = f"?{request.url.query}" if request.url.query else ""
+        return RedirectResponse(path + query, status_code=301)
+    return _not_found(request)
+
+
+# --- queries -----------------------------------------------------------------------------
+
+
+async def _listing(session: AsyncSession, locale: str, *where: ColumnElement[bool]) -> list[Listed]:
+    """Articles with a published translation, each titled in the best locale: one query."""
+    rows = await session.execute(
+        select(
+            Article.key, Article.category_id, ArticleTranslation.locale, ArticleTranslation.title
+        )
+        .join(ArticleTranslation, ArticleTranslation.article_id == Article.id)
+        .where(_PUBLISHED, ArticleTranslation.locale.in_(_site_locales()), *where)
+        .order_by(Article.id)
+    )
+    titles: dict[str, dict[str, tuple[int | None, str]]] = {}
+    for key, category_id, row_locale, title in rows:
+        titles.setdefault(key, {})[row_locale] = (category_id, title)
+    listed = []
+    for key, by_locale in titles.items():
+        chosen = _pick(list(by_locale), locale)
+        category_id, title = by_locale[chosen]
+        listed.append(Listed(key, category_id, chosen, title))
+    return listed
+
+
+async def _article(
+    session: AsyncSession, key: str
+) -> tuple[Article, HelpCategory | None, dict[str, ArticleTranslation]] | None:
+    """The article, its category and its published translations by locale: one query."""
+    rows = (
+        await session.execute(
+            select(Article, HelpCategory, ArticleTranslation)
+            .outerjoin(HelpCategory, HelpCategory.id == Article.category_id)
+            .outerjoin(
+                ArticleTranslation,
+                and_(
+                    ArticleTranslation.article_id == Article.id,
+                    _PUBLISHED,
+                    ArticleTranslation.locale.in_(_site_locales()),
+                ),
+            )
+            .where(Article.key == key)
+        )
+    ).all()
+    if not rows:
+        return None
+    article, category, _ = rows[0]
+    translations = {row[2].locale: row[2] for row in rows if row[2] is not None}
+    return article, category, translations
+
+
+async def _related(session: AsyncSession, article: Article, locale: str) -> list[Listed]:
+    """The articles the author linked; without any, others of the same category."""
+    keys = [key for key in article.related_keys or [] if key != article.key]
+    if keys:
+        found = await _listing(session, locale, Article.key.in_(keys))
+        order = {key: index for index, key in enumerate(keys)}
+        return sorted(found, key=lambda item: order[item.key])[:RELATED_LIMIT]
+    if article.category_id is None:
+        return []
+    same = await _listing(
+        session, locale, Article.category_id == article.category_id, Article.id != article.id
+    )
+    return same[:RELATED_LIMIT]
+
+
+async def _search(session: AsyncSession, q: str, locale: str) -> list[Hit]:
+    """Search results: the search engine's when it is installed, else a plain LIKE match."""
+    engine_search: Callable[..., Any] | None = getattr(_engine, "search", None)
+    if engine_search is not None:
+        found = await engine_search(session, q, locale, SEARCH_LIMIT)
+        return [Hit(hit.key, hit.locale, hit.title, hit.snippet) for hit in found]
+    return await _like_search(session, q, locale)
+
+
+async def _like_search(session: AsyncSession, q: str, locale: str) -> list[Hit]:
+    terms = q.lower().split()[:8]
+    if not terms:
+        return []
+    haystack = func.lower(ArticleTranslation.title + " " + ArticleTranslation.body)
+    rows = await session.execute(
+        select(
+            Article.key,
+            ArticleTranslation.locale,
+            ArticleTranslation.title,
+            ArticleTranslation.body,
+        )
+        .join(ArticleTranslation, ArticleTranslation.article_id == Article.id)
+        .where(
+            _PUBLISHED,
+            ArticleTranslation.locale.in_({locale, i18n.DEFAULT_LOCALE}),
+            *(haystack.like(f"%{_escape_like(term)}%", escape="\\") for term in terms),
+        )
+        .order_by(Article.id)
+        .limit(SEARCH_LIMIT * 2)
+    )
+    best: dict[str, tuple[str, str, str]] = {}
+    for key, row_locale, title, body in rows:
+        if key not in best or row_locale == locale:
+            best[key] = (row_locale, title, body)
+    hits = [
+        Hit(key, row_locale, title, _snippet(plain_text(body), terms))
+        for key, (row_locale, title, body) in best.items()
+    ]
+    hits.sort(key=lambda hit: not any(term in hit.title.lower() for term in terms))
+    return hits[:SEARCH_LIMIT]
+
+
+def _escape_like(term: str) -> str:
+    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _snippet(text: str, terms: list[str], width: int = 180) -> str:
+    at = min((i for i in (text.lower().find(term) for term in terms) if i >= 0), default=0)
+    start = max(0, at - width // 3)
+    piece = text[start : start + width].strip()
+    return ("…" if start else "") + piece + ("…" if start + width < len(text) else "")
+
+
+async def _count_view(services: Services, article_id: int) -> None:
+    await services.db.batched(lambda session: feedback.do_count_view(session, article_id))
+
+
+# --- pages -------------------------------------------------------------------------------
+
+
+@router.get("/help", include_in_schema=False)
+@router.get("/help/", include_in_schema=False)
+async def help_root(request: Request) -> RedirectResponse:
+    """To the help center in the reader's language (``Accept-Language``)."""
+    locale = i18n.negotiate(request.headers.get("accept-language"))
+    return RedirectResponse(
+        f"/help/{locale}/", status_code=302, headers={"Vary": "Accept-Language"}
+    )
+
+
+@router.get("/help/{locale}/", include_in_schema=False)
+async def help_home(request: Request, locale: str, services: ServicesDep) -> Response:
+    site = _site(request, locale)
+    if not isinstance(site, Site):
+        return site
+    async with services.db.session() as session:
+        categories = await session.scalars(
+            select(HelpCategory).order_by(HelpCategory.position, HelpCategory.id)
+        )
+        sections = _sections(site, list(categories), await _listing(session, site.locale))
+    links = _alternates(site, _site_locales(), site.home)
+    return _render(request, "help/home.html", site, sections=sections, **links)
+
+
+def _sections(site: Site, categories: list[HelpCategory], listed: list[Listed]) -> list[Section]:
+    """The home page's topics, in the categories' order; empty ones are left out."""
+    by_category: dict[int | None, list[Listed]] = {}
+    for item in listed:
+        by_category.setdefault(item.category_id, []).append(item)
+    sections = []
+    for category in categories:
+        if items := by_category.pop(category.id, []):
+            name = _category_name(category, site.locale)
+            sections.append(
+                Section(name, category.slug, items[:HOME_ARTICLES_PER_CATEGORY], len(items))
+            )
+    if loose := [item for items in by_category.values() for item in items]:
+        sections.append(Section(site.t("help.uncategorized"), None, loose, len(loose)))
+    return sections
+
+
+@router.get("/help/{locale}/categories/{slug}", include_in_schema=False)
+async def help_category(
+    request: Request, locale: str, slug: str, services: ServicesDep
+) -> Response:
+    site = _site(request, locale)
+    if not isinstance(site, Site):
+        return site
+    async with services.db.session() as session:
+        category = await session.scalar(select(HelpCategory).where(HelpCategory.slug == slug))
+        if category is None:
+            return _not_found(request, site.locale)
+        articles = await _listing(session, site.locale, Article.category_id == category.id)
+    name = _category_name(category, site.locale)
+    links = _alternates(site, _site_locales(), lambda tag: site.category(category.slug, tag))
+    return _render(
+        request, "help/category.html", site, page_title=name, name=name, articles=articles, **links
+    )
+
+
+@router.get("/help/{locale}/articles/{key}", include_in_schema=False)
+async def help_article(
+    request: Request,
+    locale: str,
+    key: str,
+    services: ServicesDep,
+    answered: Annotated[str | None, Query(alias="feedback")] = None,
+) -> Response:
+    site = _site(request, locale)
+    if not isinstance(site, Site):
+        return site
+    async with services.db.session() as session:
+        found = await _article(session, key)
+        if found is None or not found[2]:
+            return _not_found(request, site.locale)
+        article, category, translations = found
+        related = await _related(session, article, site.locale)
+    response = _render(
+        request,
+        "help/article.html",
+        site,
+        csp=ARTICLE_CSP,
+        **_article_context(site, article, category, translations),
+        related=related,
+        feedback_state=answered if answered in ("thanks", "error") else None,
+        max_comment=MAX_COMMENT_CHARS,
+    )
+    if answered is None:  # coming back from the feedback form is not another reading
+        response.background = BackgroundTask(_count_view, services, article.id)
+    return response
+
+
+def _article_context(
+    site: Site,
+    article: Article,
+    category: HelpCategory | None,
+    translations: dict[str, ArticleTranslation],
+) -> dict[str, Any]:
+    shown = translations[_pick(list(translations), site.locale)]
+    locales = sorted(translations)
+    links = _alternates(site, locales, lambda tag: site.article(article.key, tag))
+    # A fallback's own URL is not canonical: the translation it shows is.
+    links["canonical"] = site.absolute(site.article(article.key, shown.locale))
+    note = None
+    if shown.locale != site.locale:
+        language, shown_language = site.language_name(site.locale), site.language_name(shown.locale)
+        note = site.t("help.fallback_note", language=language, shown=shown_language)
+    return {
+        **links,
+        "article": article,
+        "category": category,
+        "category_name": _category_name(category, site.locale) if category else None,
+        "shown": shown,
+        "text_lang": shown.locale,
+        "page_title": shown.title,
+        "og_type": "article",
+        "fallback_note": note,
+        "body_html": Markup(render_markdown(shown.body, site.locale)),  # noqa: S704 - sanitised by nh3
+        "description": summary(shown.body),
+        "updated": format_date(shown.updated_at, "long", locale=Locale.parse(site.locale, sep="-")),
+    }
+
+
+@router.get("/help/{locale}/search", include_in_schema=False)
+async def help_search(
+    request: Request, locale: str, services: ServicesDep, q: Annotated[str, Query()] = ""
+) -> Response:
+    site = _site(request, locale)
+    if not isinstance(site, Site):
+        return site
+    query = " ".join(q.split())[:MAX_QUERY_CHARS]
+    hits: list[Hit] = []
+    if query:
+        async with services.db.session() as session:
+            hits = await _search(session, query, site.locale)
+    suffix = f"?{urlencode({'q': query})}" if query else ""
+    switch_links = [(tag, site.search(tag) + suffix) for tag in _site_locales()]
+    return _render(
+        request,
+        "help/search.html",
+        site,
+        page_title=site.t("help.search_title"),
+        query=query,
+        hits=hits,
+        switch_links=switch_links,
+        noindex=True,
+    )
+
+
+@router.get("/sitemap.xml", include_in_schema=False)
+async def sitemap(request: Request, services: ServicesDep) -> Response:
+    async with services.db.session() as session:
+        rows = await session.execute(
+            select(Article.key, ArticleTranslation.locale, ArticleTranslation.updated_at)
+            .join(ArticleTranslation, ArticleTranslation.article_id == Article.id)
+            .where(_PUBLISHED, ArticleTranslation.locale.in_(_site_locales()))
+            .order_by(Article.id, ArticleTranslation.locale)
+        )
+        versions = [(key, locale, updated_at) for key, locale, updated_at in rows]
+    xml = _sitemap_xml(Site(i18n.DEFAULT_LOCALE, _base_url(request)), versions)
+    return Response(
+        xml, media_type="application/xml", headers={"Cache-Control": "public, max-age=600"}
+    )
+
+
+@router.get("/robots.txt", include_in_schema=False)
+async def robots(request: Request) -> PlainTextResponse:
+    return PlainTextResponse(
+        _robots_txt(_base_url(request)), headers={"Cache-Control": "public, max-age=3600"}
+    )
+
+
+# --- for search engines ------------------------------------------------------------------
+
+_SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+_XHTML_NS = "http://www.w3.org/1999/xhtml"
+
+
+def _sitemap_xml(site: Site, rows: Sequence[tuple[str, str, datetime]]) -> bytes:
+    """Every home page and published translation, each with its alternates (hreflang).
+
+    One file holds up to 50,000 URLs (sitemaps.org); a help center that outgrows it needs
+    a sitemap index.
+    """
+    urlset = Element("urlset", {"xmlns": _SITEMAP_NS, "xmlns:xhtml": _XHTML_NS})
+    homes = {locale: site.absolute(site.home(locale)) for locale in _site_locales()}
+    for locale in homes:
+        _sitemap_url(urlset, homes[locale], None, homes, homes[i18n.DEFAULT_LOCALE])
+    by_key: dict[str, dict[str, datetime]] = {}
+    for key, locale, updated_at in rows:
+        by_key.setdefault(key, {})[locale] = updated_at
+    for key, versions in by_key.items():
+        urls = {locale: site.absolute(site.article(key, locale)) for locale in versions}
+        fallback = urls[_pick(list(urls), i18n.DEFAULT_LOCALE)]
+        for locale, updated_at in versions.items():
+            _sitemap_url(urlset, urls[locale], updated_at, urls, fallback)
+    return bytes(tostring(urlset, encoding="utf-8", xml_declaration=True))
+
+
+def _sitemap_url(
+    urlset: Element, loc: str, updated_at: datetime | None, urls: dict[str, str], fallback: str
+) -> None:
+    url = SubElement(urlset, "url")
+    SubElement(url, "loc").text = loc
+    if updated_at is not None:
+        SubElement(url, "lastmod").text = updated_at.date().isoformat()
+    for locale, href in [*urls.items(), ("x-default", fallback)]:
+        SubElement(url, "xhtml:link", {"rel": "alternate", "hreflang": locale, "href": href})
+
+
+def _robots_txt(base: str) -> str:
+    return (
+        "User-agent: *\n"
+        "Allow: /help/\n"
+        "Disallow: /help/*/search\n"
+        "Disallow: /api/\n"
+        "Disallow: /console\n"
+        "Disallow: /widget/\n"
+        "Disallow: /demo\n"
+        f"\nSitemap: {base}/sitemap.xml\n"
+    )
+
+
+# --- "Was this helpful?" -----------------------------------------------------------------
+
+
+async def _record_feedback(
+    services: Services, request: Request, key: str, answer: FeedbackCreate
+) -> None:
+    await check_rate(
+        services.limiter,
+        f"help-feedback:{client_ip(request)}",
+        feedback.FEEDBACK_PER_IP,
+        feedback.FEEDBACK_WINDOW_SECONDS,
+        "feedback answers",
+    )
+    async with services.db.transaction() as session:
+        article = await feedback.published_article(session, key)
+        if article is None:
+            raise NotFound(f"no published article {key!r}", code="article_not_found")
+        await feedback.do_record_feedback(session, article, answer)
+
+
+@router.post(
+    "/api/v1/help/articles/{key}/feedback",
+    status_code=201,
+    tags=["helpcenter"],
+    summary="Answer “Was this helpful?” for an article",
+)
+async def post_article_feedback(
+    key: str, body: FeedbackCreate, request: Request, services: ServicesDep
+) -> FeedbackReceipt:
+    """Public, without credentials; rate-limited per IP address.
+
+    ``locale`` is the locale of the text the reader saw; ``comment`` is optional.
+    """
+    await _record_feedback(services, request, key, body)
+    return FeedbackReceipt()
+
+
+@router.post("/help/{locale}/articles/{key}/feedback", include_in_schema=False)
+async def post_article_feedback_form(
+    request: Request,
+    locale: str,
+    key: str,
+    services: ServicesDep,
+    helpful: Annotated[str, Form()] = "",
+    comment: Annotated[str, Form()] = "",
+    shown: Annotated[str, Form()] = "",
+) -> Response:
+    """The same answer from the page's form, for readers without JavaScript."""
+    site = _site(request, locale)
+    if not isinstance(site, Site):
+        return site
+    state = "thanks"
+    try:
+        answer = FeedbackCreate(
+            locale=shown or site.locale, helpful=helpful == "yes", comment=comment
+        )
+        await _record_feedback(services, request, key, answer)
+    except (ValidationError, RateLimited):
+        state = "error"
+    except NotFound:
+        return _not_found(request, site.locale)
+    return RedirectResponse(f"{site.article(key)}?feedback={state}#feedback", status_code=303)
