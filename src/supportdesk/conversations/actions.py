@@ -68,15 +68,23 @@ async def do_start_conversation(
     channel: Channel = Channel.CHAT,
     subject: str = "",
     locale: str | None = None,
-    status: Status = Status.QUEUED,
+    status: Status | None = None,
     priority: Priority = Priority.NORMAL,
     client_id: str | None = None,
 ) -> tuple[Conversation, bool]:
-    """Returns (conversation, created); a retry with the same ``client_id`` finds the first."""
+    """Returns (conversation, created); a retry with the same ``client_id`` finds the first.
+
+    Without ``status``, a chat starts with the answer bot when the help center has
+    published articles (``bot``), else in the people's queue (``queued``).
+    """
     if client_id is not None:
         existing = await conversation_of_client_id(session, contact.id, client_id)
         if existing is not None:
             return existing, False
+    if status is None:
+        from supportdesk.bot.conversation import initial_status
+
+        status = await initial_status(session) if channel == Channel.CHAT else Status.QUEUED
     now = utcnow()
     conversation = Conversation(
         contact_id=contact.id,
@@ -152,6 +160,10 @@ async def do_send_message(
     public = MessagePublic.of(message, attachments, author.name)
     await _apply_message_effects(session, conversation, author, internal)
     await notify_message(session, conversation, public)
+    if author.type == SenderType.CONTACT and conversation.status == Status.BOT:
+        from supportdesk.bot.conversation import schedule_bot_turn
+
+        schedule_bot_turn(session, conversation.id, message.id)
     return public, True
 
 

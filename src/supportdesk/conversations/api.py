@@ -26,6 +26,7 @@ from supportdesk.conversations.queries import (
     unread_counts,
 )
 from supportdesk.conversations.schemas import (
+    BotChoice,
     ConversationPublic,
     ConversationStaff,
     ConversationStart,
@@ -166,6 +167,19 @@ async def visitor_read(
         return await actions.do_mark_read(
             session, conversation, SenderType.CONTACT, body.message_id
         )
+
+
+@router.post("/widget/conversations/{conversation_id}/bot", response_model=ConversationPublic)
+async def visitor_bot_choice(
+    conversation_id: Id, body: BotChoice, contact: ContactDep, services: ServicesDep
+) -> Conversation:
+    """The visitor's answer to the bot: ``solved`` (resolves the chat) or ``human``
+    (hands it to the people's queue). 409 ``not_with_bot`` once the bot is out of it."""
+    from supportdesk.bot.conversation import do_visitor_bot_choice
+
+    async with services.db.transaction() as session:
+        conversation = await access_conversation_for_contact(session, contact.id, conversation_id)
+        return await do_visitor_bot_choice(session, conversation, body.choice)
 
 
 async def _limit_visitor(services: Services, contact: Contact) -> None:

@@ -72,6 +72,9 @@ class Conversation(Base):
     # Since when the customer has been waiting for the desk; None when the desk has answered.
     waiting_since: Mapped[datetime | None] = mapped_column(default=None)
     resolved_at: Mapped[datetime | None] = mapped_column(default=None)
+    # How the answer bot's part ended: resolved (the visitor said it solved it), handed_off
+    # (to a person, asked for or decided by the bot), or abandoned; None: the bot took no part.
+    bot_outcome: Mapped[str | None] = mapped_column(String(16), default=None)
     # Read receipts: the last message id each side has seen.
     contact_last_read_id: Mapped[int] = mapped_column(default=0)
     agent_last_read_id: Mapped[int] = mapped_column(default=0)

@@ -67,7 +67,10 @@ async def message_publics(
 def _sender_name(message: Message, names: dict[int, str]) -> str:
     if message.sender_agent_id is not None:
         return names.get(message.sender_agent_id, "")
-    return "" if message.sender_type == SenderType.CONTACT else message.sender_type.value
+    # Contacts and the bot are named by each reader's UI, in the reader's language.
+    if message.sender_type in (SenderType.CONTACT, SenderType.BOT):
+        return ""
+    return message.sender_type.value
 
 
 async def list_messages(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -132,6 +132,10 @@ class MessageCreate(RequestModel):
 
 class StaffMessageCreate(MessageCreate):
     internal: bool = False
+
+
+class BotChoice(RequestModel):
+    choice: Literal["solved", "human"]
 
 
 class ReadReceipt(RequestModel):

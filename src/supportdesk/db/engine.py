@@ -117,6 +117,7 @@ class Database:
             session.info["after_commit"] = callbacks
             session.info["before_commit"] = last_steps
             session.info["events"] = events
+            session.info["database"] = self
             async with session.begin():
                 yield session
                 for step in last_steps:

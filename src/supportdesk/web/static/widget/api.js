@@ -68,6 +68,10 @@ export class VisitorApi {
   sendMessage(id, body) {
     return this.request("POST", `/widget/conversations/${id}/messages`, body);
   }
+  botChoice(id, choice) {
+    return this.request("POST", `/widget/conversations/${id}/bot`, { choice });
+  }
+
   markRead(id, messageId) {
     return this.request("POST", `/widget/conversations/${id}/read`, { message_id: messageId });
   }

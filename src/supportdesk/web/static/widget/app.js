@@ -458,11 +458,32 @@ class WidgetApp {
     const pinned = this.panel.nearBottom();
     this.log.render(logItems(this, this.currentMessages(), pending, conversation));
     this.panel.renderConversationState(conversation);
+    this.renderBotActions(conversation);
     this.panel.renderList();
     this.panel.renderTyping();
     if (pinned) this.panel.scrollToEnd();
     this.markSeen();
     this.panel.postUnread();
+  }
+
+  // Only the newest bot answer offers its buttons, and only while the bot has the chat.
+  renderBotActions(conversation) {
+    const all = Array.from(document.querySelectorAll("#log .bot-actions"));
+    const withBot = !!conversation && conversation.status === "bot";
+    all.forEach((actions, index) => {
+      actions.hidden = !withBot || index !== all.length - 1;
+    });
+  }
+
+  async botChoice(conversationId, choice) {
+    document.querySelectorAll("#log .bot-actions button").forEach((b) => (b.disabled = true));
+    try {
+      this.upsertConversation(await this.api.botChoice(conversationId, choice));
+    } catch (error) {
+      if (error.code !== "not_with_bot") this.toast(this.tr.t("widget.failed"));
+    }
+    document.querySelectorAll("#log .bot-actions button").forEach((b) => (b.disabled = false));
+    this.render();
   }
 
   toast(text) {

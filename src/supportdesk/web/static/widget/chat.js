@@ -93,7 +93,12 @@ export class ChatLog {
     }
     // A screen reader hears who wrote each message; the bubble alone does not say it.
     const who = el("span", { className: "visually-hidden", text: own ? this.ctx.tr.t("widget.you_said") : `${this.senderName(message)}:` });
-    if (message.body) {
+    const botAnswer = message.system && message.system.kind === "bot_answer" && message.system.answer;
+    if (botAnswer) {
+      const bubble = el("div", { className: "bubble bot-card" });
+      bubble.append(who, this.botCard(message));
+      body.append(bubble);
+    } else if (message.body) {
       const bubble = el("div", { className: "bubble" });
       bubble.append(who, renderMarkdown(message.body));
       body.append(bubble);
@@ -131,6 +136,42 @@ export class ChatLog {
       separated.push(part);
     });
     meta.replaceChildren(...separated);
+  }
+
+  // The bot's answer as the visitor should see it: the article, up to two others, and the
+  // two ways out ("This solved it" / "Talk to a person"), shown while the bot has the chat.
+  botCard(message) {
+    const { tr } = this.ctx;
+    const data = message.system;
+    const card = el("div", { className: "bot-answer" });
+    card.append(el("p", { text: tr.t("widget.bot_found") }));
+    const link = (hit, className) => {
+      const a = el("a", { className, text: hit.title });
+      a.href = new URL(hit.url, location.origin).href;
+      a.target = "_blank";
+      a.rel = "noopener noreferrer";
+      return a;
+    };
+    card.append(link(data.answer, "bot-article"));
+    const others = (data.suggestions || []).filter((s) => s.key !== data.answer.key).slice(0, 2);
+    if (others.length) {
+      card.append(el("p", { className: "bot-also", text: tr.t("widget.bot_also") }));
+      const list = el("ul", { className: "bot-others" });
+      for (const hit of others) {
+        const item = el("li");
+        item.append(link(hit, ""));
+        list.append(item);
+      }
+      card.append(list);
+    }
+    const actions = el("div", { className: "bot-actions" });
+    const solved = el("button", { type: "button", className: "btn-secondary", text: tr.t("widget.solved") });
+    const human = el("button", { type: "button", className: "btn-secondary", text: tr.t("widget.talk_to_person") });
+    solved.addEventListener("click", () => this.ctx.botChoice(message.conversation_id, "solved"));
+    human.addEventListener("click", () => this.ctx.botChoice(message.conversation_id, "human"));
+    actions.append(solved, human);
+    card.append(actions);
+    return card;
   }
 
   senderName(message) {
