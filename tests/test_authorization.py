@@ -218,6 +218,24 @@ async def _render_canned(world: World, persona: Persona) -> Request:
     return f"/canned-replies/{reply_id}/render", {"json": body}
 
 
+async def _bot_choice(world: World, persona: Persona) -> Request:
+    from supportdesk.conversations.models import Conversation, Status
+
+    async with world.services.db.transaction() as session:
+        conversation = await session.get(Conversation, world.conversation["id"])
+        assert conversation is not None
+        conversation.status = Status.BOT
+    return f"/widget/conversations/{world.conversation['id']}/bot", {"json": {"choice": "human"}}
+
+
+async def _article_feedback(world: World, persona: Persona) -> Request:
+    from tests.search.articles import add_article
+
+    key = f"fees-{persona.name.replace('_', '-')}"
+    await add_article(world.services.db, key, {"en": ("Trading fees", "Maker 0.1%, taker 0.1%.")})
+    return f"/help/articles/{key}/feedback", {"json": {"locale": "en", "helpful": True}}
+
+
 C = "/conversations/{conversation_id}"
 WC = "/widget/conversations/{conversation_id}"
 
@@ -304,6 +322,13 @@ ROUTES: list[Row] = [
     Row("PATCH", "/canned-replies/{reply_id}", Access.STAFF, _edit_canned),
     Row("DELETE", "/canned-replies/{reply_id}", Access.STAFF, _delete_canned, ok=204),
     Row("POST", "/canned-replies/{reply_id}/render", Access.STAFF, _render_canned),
+    # the answer bot and help-center search
+    Row("POST", WC + "/bot", Access.VISITOR, _bot_choice, owned_by_alice=True),
+    Row("POST", "/bot/answer", Access.PUBLIC, fixed("/bot/answer", {"text": "reset my password"})),
+    Row("GET", "/bot/rules", Access.ADMIN, fixed("/bot/rules")),
+    Row("PUT", "/bot/rules", Access.ADMIN, fixed("/bot/rules", {"min_confidence": 0.05})),
+    Row("GET", "/help/search", Access.PUBLIC, fixed("/help/search?q=password&locale=en")),
+    Row("POST", "/help/articles/{key}/feedback", Access.PUBLIC, _article_feedback, ok=201),
     # UI strings
     Row("GET", "/i18n/{locale}", Access.PUBLIC, fixed("/i18n/zh-CN")),
 ]
