@@ -236,6 +236,79 @@ async def _article_feedback(world: World, persona: Persona) -> Request:
     return f"/help/articles/{key}/feedback", {"json": {"locale": "en", "helpful": True}}
 
 
+def _slug(persona: Persona, prefix: str) -> str:
+    return f"{prefix}-{persona.name.replace('_', '-')}"
+
+
+async def _help_article(world: World, persona: Persona, prefix: str = "art") -> str:
+    from supportdesk.helpcenter.actions import do_upsert_translation
+
+    key = _slug(persona, prefix)
+    async with world.services.db.transaction() as session:
+        await do_upsert_translation(
+            session, key=key, locale="en", title="Fees", body="Maker 0.1%.", category_slug="fees"
+        )
+    return key
+
+
+async def _new_category(world: World, persona: Persona) -> Request:
+    return "/help/categories", {"json": {"slug": _slug(persona, "cat"), "names": {"en": "Cat"}}}
+
+
+async def _category(world: World, persona: Persona) -> str:
+    from supportdesk.helpcenter.actions import do_create_category
+
+    slug = _slug(persona, "c")
+    async with world.services.db.transaction() as session:
+        await do_create_category(session, slug=slug, names={})
+    return slug
+
+
+async def _rename_category(world: World, persona: Persona) -> Request:
+    return f"/help/categories/{await _category(world, persona)}", {"json": {"names": {"en": "X"}}}
+
+
+async def _delete_category(world: World, persona: Persona) -> Request:
+    return f"/help/categories/{await _category(world, persona)}", {}
+
+
+async def _order_categories(world: World, persona: Persona) -> Request:
+    return "/help/categories/order", {"json": {"slugs": [await _category(world, persona)]}}
+
+
+async def _article_path(world: World, persona: Persona) -> Request:
+    return f"/help/articles/{await _help_article(world, persona)}/translations", {}
+
+
+async def _put_translation(world: World, persona: Persona) -> Request:
+    body = {"title": "Comisiones", "body": "Maker 0,1 %.", "status": "published"}
+    return f"/help/articles/{await _help_article(world, persona)}/translations/es", {"json": body}
+
+
+async def _translation_action(world: World, persona: Persona, action: str) -> Request:
+    return f"/help/articles/{await _help_article(world, persona)}/translations/en{action}", {}
+
+
+async def _publish(world: World, persona: Persona) -> Request:
+    return await _translation_action(world, persona, "/publish")
+
+
+async def _unpublish(world: World, persona: Persona) -> Request:
+    return await _translation_action(world, persona, "/unpublish")
+
+
+async def _delete_translation(world: World, persona: Persona) -> Request:
+    return await _translation_action(world, persona, "")
+
+
+async def _delete_article(world: World, persona: Persona) -> Request:
+    return f"/help/articles/{await _help_article(world, persona)}", {}
+
+
+async def _public_article(world: World, persona: Persona) -> Request:
+    return f"/help/articles/{await _help_article(world, persona)}?locale=en", {}
+
+
 C = "/conversations/{conversation_id}"
 WC = "/widget/conversations/{conversation_id}"
 
@@ -329,6 +402,28 @@ ROUTES: list[Row] = [
     Row("PUT", "/bot/rules", Access.ADMIN, fixed("/bot/rules", {"min_confidence": 0.05})),
     Row("GET", "/help/search", Access.PUBLIC, fixed("/help/search?q=password&locale=en")),
     Row("POST", "/help/articles/{key}/feedback", Access.PUBLIC, _article_feedback, ok=201),
+    # help-center content
+    Row("GET", "/help/categories", Access.STAFF, fixed("/help/categories")),
+    Row("POST", "/help/categories", Access.MANAGER, _new_category, ok=201),
+    Row("PATCH", "/help/categories/{slug}", Access.MANAGER, _rename_category),
+    Row("DELETE", "/help/categories/{slug}", Access.MANAGER, _delete_category, ok=204),
+    Row("PUT", "/help/categories/order", Access.MANAGER, _order_categories, ok=204),
+    Row("GET", "/help/articles", Access.STAFF, fixed("/help/articles")),
+    Row("GET", "/help/articles/{key}/translations", Access.STAFF, _article_path),
+    Row(
+        "PUT", "/help/articles/{key}/translations/{locale}", Access.STAFF, _put_translation, ok=201
+    ),
+    Row("POST", "/help/articles/{key}/translations/{locale}/publish", Access.STAFF, _publish),
+    Row("POST", "/help/articles/{key}/translations/{locale}/unpublish", Access.STAFF, _unpublish),
+    Row(
+        "DELETE",
+        "/help/articles/{key}/translations/{locale}",
+        Access.MANAGER,
+        _delete_translation,
+        ok=204,
+    ),
+    Row("DELETE", "/help/articles/{key}", Access.MANAGER, _delete_article, ok=204),
+    Row("GET", "/help/articles/{key}", Access.PUBLIC, _public_article),
     # UI strings
     Row("GET", "/i18n/{locale}", Access.PUBLIC, fixed("/i18n/zh-CN")),
 ]

@@ -28,6 +28,7 @@ from supportdesk.conversations.models import Conversation, Message, Status
 from supportdesk.db.engine import Database
 from supportdesk.db.migrate import alembic_config, migrate
 from supportdesk.demo import DemoLogin, read_logins, seed_demo, write_logins
+from supportdesk.helpcenter.models import ArticleTranslation
 
 PASSWORD = "correct horse battery staple"
 PG_URL = os.environ.get(
@@ -300,6 +301,9 @@ async def test_seed_demo_fills_an_empty_workspace(fresh_db: Database) -> None:
         canned = list(await session.scalars(select(CannedReply)))
     assert {"hello", "txid"} <= {reply.shortcut for reply in canned}
     assert all(set(reply.bodies) == {"en", "zh-Hans", "es"} for reply in canned)
+    async with fresh_db.session() as session:
+        locales = set(await session.scalars(select(ArticleTranslation.locale)))
+    assert {"en", "zh", "es"} <= locales
 
 
 async def test_seeding_twice_adds_nothing(fresh_db: Database) -> None:

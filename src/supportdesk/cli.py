@@ -1,4 +1,4 @@
-"""The ``supportdesk`` command: serve, demo, agent management and migrations.
+"""The ``supportdesk`` command: serve, demo, agents, help-center import/export, migrations.
 
 Exit codes: 0 success, 1 the command failed (the message says why), 2 usage or
 configuration error. Errors are one line on stderr, never a traceback.
@@ -13,6 +13,7 @@ import logging
 import secrets
 import sys
 from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
 from typing import TypeVar
 
 from email_validator import EmailNotValidError, validate_email
@@ -28,11 +29,22 @@ from supportdesk.accounts.actions import (
     do_reactivate_agent,
 )
 from supportdesk.accounts.models import Agent, Role
+from supportdesk.bot.cli import add_bot_commands
 from supportdesk.config import ConfigError, Settings, load_settings
 from supportdesk.db.engine import Database
 from supportdesk.db.migrate import current_revision, migrate
 from supportdesk.demo import LOGINS_FILE, DemoLogin, read_logins, seed_demo, write_logins
 from supportdesk.errors import AppError
+from supportdesk.helpcenter.exporter import export_help_center
+from supportdesk.helpcenter.importer import (
+    ParsedArticle,
+    ProgressBar,
+    Rejection,
+    as_drafts,
+    collect_files,
+    import_documents,
+    parse_files,
+)
 
 T = TypeVar("T")
 MAX_NAME_LENGTH = 200  # the width of agents.name
@@ -79,6 +91,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(handler=run_demo)
 
     _add_agent_commands(commands)
+    add_bot_commands(commands)
+    _add_kb_commands(commands)
 
     migrate_cmd = commands.add_parser("migrate", help="create or migrate the database")
     migrate_cmd.set_defaults(handler=run_migrate)
@@ -134,6 +148,24 @@ def _add_agent_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
     reactivate = actions.add_parser("reactivate", help="let a deactivated account log in again")
     reactivate.add_argument("--email", required=True)
     reactivate.set_defaults(handler=run_agent_reactivate)
+
+
+def _add_kb_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    kb = commands.add_parser(
+        "kb", help="help-center articles: kb import | export", formatter_class=_formatter
+    )
+    actions = kb.add_subparsers(dest="kb_command", required=True, metavar="ACTION")
+
+    importing = actions.add_parser("import", help="import Markdown articles (files or folders)")
+    importing.add_argument(
+        "paths", nargs="+", type=Path, metavar="PATH", help="a .md file, or a folder of them"
+    )
+    importing.add_argument("--draft", action="store_true", help="import every file as a draft")
+    importing.set_defaults(handler=run_kb_import)
+
+    exporting = actions.add_parser("export", help="write every translation to DIR as Markdown")
+    exporting.add_argument("directory", type=Path, metavar="DIR")
+    exporting.set_defaults(handler=run_kb_export)
 
 
 # --- database access --------------------------------------------------------------------
@@ -282,6 +314,54 @@ async def _agent_by_email(session: AsyncSession, email: str) -> Agent:
     if agent is None:
         raise CommandError(f"no agent with email {email}")
     return agent
+
+
+# --- kb ---------------------------------------------------------------------------------
+
+
+def run_kb_import(args: argparse.Namespace) -> int:
+    try:
+        files = collect_files(args.paths)
+    except FileNotFoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if not files:
+        names = ", ".join(str(p) for p in args.paths)
+        print(f"error: no Markdown (*.md) files in {names}", file=sys.stderr)
+        return 2
+    settings = load_settings()
+    terminal = sys.stderr.isatty()  # a bar in a CI log is noise: only the summary there
+    parsed = parse_files(files, progress=ProgressBar(label="reading  ") if terminal else None)
+    documents = [p for p in parsed if isinstance(p, ParsedArticle)]
+    rejected = [p for p in parsed if isinstance(p, Rejection)]
+    bar = ProgressBar(label="importing") if terminal else None
+    try:
+        report = with_database(
+            settings,
+            lambda db: import_documents(
+                db, as_drafts(documents) if args.draft else documents, progress=bar
+            ),
+        )
+    finally:
+        if bar is not None:
+            bar.close()
+    report.rejected[:0] = rejected
+    for rejection in report.rejected:
+        print(f"rejected {rejection}", file=sys.stderr)
+    print(report.summary())
+    return 1 if report.rejected else 0
+
+
+def run_kb_export(args: argparse.Namespace) -> int:
+    directory: Path = args.directory
+    if directory.exists() and not directory.is_dir():
+        print(f"error: {directory} exists and is not a directory", file=sys.stderr)
+        return 2
+    report = with_database(load_settings(), lambda db: export_help_center(db, directory))
+    files = f"{report.files} file{'' if report.files == 1 else 's'}"
+    articles = f"{report.articles} article{'' if report.articles == 1 else 's'}"
+    print(f"exported {files} ({articles}) to {directory}")
+    return 0
 
 
 # --- serve and demo ---------------------------------------------------------------------

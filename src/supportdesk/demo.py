@@ -24,6 +24,7 @@ from supportdesk.conversations.actions import Author, do_send_message, do_start_
 from supportdesk.conversations.models import Conversation, SenderType, Status
 from supportdesk.conversations.workflow import do_assign, do_change_status
 from supportdesk.db.engine import Database
+from supportdesk.helpcenter.demo import seed_help_center
 
 LOGINS_FILE = "demo-logins.txt"
 # The demo's messages are short; this is the default SUPPORTDESK_MAX_MESSAGE_CHARS.
@@ -289,6 +290,8 @@ async def seed_demo(db: Database) -> DemoLogins:
         author = next(iter(agents.values()))
         for reply in _CANNED_REPLIES:
             await do_create_canned_reply(session, reply, author)
+    # Help-center articles in en / zh / es, so the answer bot has something to answer with.
+    await seed_help_center(db)
     return DemoLogins(created=True, logins=logins)
 
 
