@@ -386,7 +386,7 @@ def login_with_printed_password(base: str, data_dir: Path) -> None:
 def test_demo_serves_a_workspace_and_reuses_it_on_restart(data_dir: Path) -> None:
     first = run_demo_until_healthy(data_dir)
     assert "Demo workspace created." in first
-    for path in ("/demo", "/console", "/api/docs", "/openapi.json", "/healthz"):
+    for path in ("/demo", "/console", "/help", "/api/docs", "/openapi.json", "/healthz"):
         assert path in first
     printed = [line.split()[:3] for line in first.splitlines() if "@example.com" in line]
     assert len(printed) == 6

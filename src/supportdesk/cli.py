@@ -402,6 +402,7 @@ def demo_banner(base: str, logins: tuple[DemoLogin, ...], created: bool, path: s
     lines += [
         f"  Demo site:      {base}/demo   (an exchange page with the chat widget)",
         f"  Agent console:  {base}/console",
+        f"  Help center:    {base}/help",
         f"  API docs:       {base}/api/docs",
         f"  OpenAPI:        {base}/openapi.json",
         f"  Health:         {base}/healthz",
