@@ -17,8 +17,12 @@ INTERVAL_SECONDS = 3600.0
 
 
 async def run_once(services: Services) -> int:
-    """Forget events past retention; returns how many were removed."""
+    """Forget events past retention; returns how many were removed. Also marks chats
+    left with the bot as abandoned."""
+    from supportdesk.bot.conversation import do_mark_abandoned
+
     async with services.db.transaction() as session:
+        await do_mark_abandoned(session)
         return await prune_events(session, services.settings.event_retention_days)
 
 

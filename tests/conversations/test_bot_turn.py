@@ -98,3 +98,26 @@ async def test_a_visitor_asking_for_a_human_in_chinese_is_handed_over_at_once(
     ]
     assert handoff["system"]["reason"] == "human_requested"
     assert "转接人工客服" in handoff["body"]  # told in Chinese
+
+
+async def test_a_chat_left_with_the_bot_for_an_hour_counts_as_abandoned(
+    services, visitor_alice, agent_carol
+):
+    from datetime import timedelta
+
+    from supportdesk.bot.conversation import do_mark_abandoned
+    from supportdesk.conversations.models import Conversation
+    from supportdesk.db.base import utcnow
+
+    await add_help_center(services.db)
+    conversation = await start_conversation(visitor_alice, "I forgot my password")
+    await _wait_for(lambda: _bot_messages(visitor_alice, conversation))
+
+    async with services.db.transaction() as session:
+        assert await do_mark_abandoned(session) == 0  # still fresh
+    async with services.db.transaction() as session:
+        assert await do_mark_abandoned(session, now=utcnow() + timedelta(hours=2)) == 1
+    async with services.db.session() as session:
+        stored = await session.get(Conversation, conversation["id"])
+        assert stored is not None
+        assert (stored.status.value, stored.bot_outcome) == ("bot", "abandoned")

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from supportdesk import i18n
@@ -87,6 +88,28 @@ async def bot_turn(db: Database, conversation_id: int, message_id: int) -> None:
             conversation = await session.get(Conversation, conversation_id)
             if conversation is not None and conversation.status == Status.BOT:
                 await do_hand_off(session, conversation, reason="error")
+
+
+ABANDON_AFTER = timedelta(hours=1)
+
+
+async def do_mark_abandoned(session: AsyncSession, *, now: datetime | None = None) -> int:
+    """Chats left with the bot, untouched for an hour, count as abandoned (for analytics).
+
+    The chat stays where it is: a visitor who comes back and writes is answered as usual.
+    Returns how many were marked.
+    """
+    cutoff = (now or utcnow()) - ABANDON_AFTER
+    result = await session.execute(
+        update(Conversation)
+        .where(
+            Conversation.status == Status.BOT,
+            Conversation.bot_outcome.is_(None),
+            Conversation.updated_at < cutoff,
+        )
+        .values(bot_outcome=ABANDONED)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 async def do_bot_answer(
