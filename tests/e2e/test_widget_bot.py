@@ -43,6 +43,8 @@ async def test_the_bot_answers_and_talk_to_a_person_hands_the_chat_to_an_agent(
     assert href == f"{server.http}/help/en/articles/reset-password"
     buttons = card.locator(".bot-actions")
     await expect(buttons.get_by_role("button", name="This solved it")).to_be_visible()
+    # The log follows the conversation: the answer's buttons are scrolled into view.
+    await expect(buttons.get_by_role("button", name="Talk to a person")).to_be_in_viewport()
 
     await buttons.get_by_role("button", name="Talk to a person").click()
     await expect(agent_message(frame, "connecting you with a person")).to_be_visible()

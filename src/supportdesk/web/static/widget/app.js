@@ -461,7 +461,8 @@ class WidgetApp {
     this.renderBotActions(conversation);
     this.panel.renderList();
     this.panel.renderTyping();
-    if (pinned) this.panel.scrollToEnd();
+    // Decided before the new rows were added: they must not undo "was at the bottom".
+    if (pinned) this.panel.scrollToEnd(true);
     this.markSeen();
     this.panel.postUnread();
   }
