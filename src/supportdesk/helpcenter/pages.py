@@ -9,12 +9,10 @@ page is a couple of queries; an article view adds one ``UPDATE`` after the respo
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from types import ModuleType
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 from xml.etree.ElementTree import Element, SubElement, tostring
@@ -26,7 +24,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 from markupsafe import Markup
 from pydantic import ValidationError
-from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.background import BackgroundTask
 
@@ -41,8 +39,9 @@ from supportdesk.helpcenter.models import (
     HelpCategory,
     TranslationStatus,
 )
-from supportdesk.helpcenter.render import EMBED_ORIGINS, plain_text, render_markdown, summary
+from supportdesk.helpcenter.render import EMBED_ORIGINS, render_markdown, summary
 from supportdesk.ratelimit import check_rate
+from supportdesk.search.engine import search
 from supportdesk.services import Services
 from supportdesk.web.pages import _page, content_security_policy
 
@@ -68,21 +67,6 @@ def _help_csp(frame_src: str = "'none'") -> str:
 
 PAGE_CSP = _help_csp()
 ARTICLE_CSP = _help_csp(" ".join(EMBED_ORIGINS))
-
-
-# --- the engine, when there is one -------------------------------------------------------
-
-
-def _load_search_engine() -> ModuleType | None:
-    try:
-        return importlib.import_module("supportdesk.search.engine")
-    except ModuleNotFoundError as exc:
-        if exc.name != "supportdesk.search.engine":
-            raise  # the engine exists but is broken: say so rather than fall back quietly
-        return None
-
-
-_engine = _load_search_engine()
 
 
 # --- what a page shows -------------------------------------------------------------------
@@ -306,56 +290,9 @@ async def _related(session: AsyncSession, article: Article, locale: str) -> list
 
 
 async def _search(session: AsyncSession, q: str, locale: str) -> list[Hit]:
-    """Search results: the search engine's when it is installed, else a plain LIKE match."""
-    engine_search: Callable[..., Any] | None = getattr(_engine, "search", None)
-    if engine_search is not None:
-        found = await engine_search(session, q, locale, SEARCH_LIMIT)
-        return [Hit(hit.key, hit.locale, hit.title, hit.snippet) for hit in found]
-    return await _like_search(session, q, locale)
-
-
-async def _like_search(session: AsyncSession, q: str, locale: str) -> list[Hit]:
-    terms = q.lower().split()[:8]
-    if not terms:
-        return []
-    haystack = func.lower(ArticleTranslation.title + " " + ArticleTranslation.body)
-    rows = await session.execute(
-        select(
-            Article.key,
-            ArticleTranslation.locale,
-            ArticleTranslation.title,
-            ArticleTranslation.body,
-        )
-        .join(ArticleTranslation, ArticleTranslation.article_id == Article.id)
-        .where(
-            _PUBLISHED,
-            ArticleTranslation.locale.in_({locale, i18n.DEFAULT_LOCALE}),
-            *(haystack.like(f"%{_escape_like(term)}%", escape="\\") for term in terms),
-        )
-        .order_by(Article.id)
-        .limit(SEARCH_LIMIT * 2)
-    )
-    best: dict[str, tuple[str, str, str]] = {}
-    for key, row_locale, title, body in rows:
-        if key not in best or row_locale == locale:
-            best[key] = (row_locale, title, body)
-    hits = [
-        Hit(key, row_locale, title, _snippet(plain_text(body), terms))
-        for key, (row_locale, title, body) in best.items()
-    ]
-    hits.sort(key=lambda hit: not any(term in hit.title.lower() for term in terms))
-    return hits[:SEARCH_LIMIT]
-
-
-def _escape_like(term: str) -> str:
-    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def _snippet(text: str, terms: list[str], width: int = 180) -> str:
-    at = min((i for i in (text.lower().find(term) for term in terms) if i >= 0), default=0)
-    start = max(0, at - width // 3)
-    piece = text[start : start + width].strip()
-    return ("…" if start else "") + piece + ("…" if start + width < len(text) else "")
+    """The help center's one retrieval engine, as search and the bot use it."""
+    found = await search(session, q, locale, SEARCH_LIMIT)
+    return [Hit(hit.key, hit.locale, hit.title, hit.snippet) for hit in found]
 
 
 async def _count_view(services: Services, article_id: int) -> None:
