@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 
 from supportdesk.accounts.queries import count_online_agents
 from supportdesk.contacts import actions
 from supportdesk.contacts.models import Contact
+from supportdesk.contacts.queries import contact_matches, like_pattern
 from supportdesk.contacts.schemas import (
     ContactPublic,
     ContactStaff,
@@ -119,14 +120,7 @@ async def list_contacts(
 ) -> list[Contact]:
     stmt = select(Contact).order_by(Contact.id.desc()).limit(limit)
     if q:
-        pattern = f"%{q.strip().lower()}%"
-        stmt = stmt.where(
-            or_(
-                func.lower(Contact.name).like(pattern),
-                func.lower(Contact.email).like(pattern),
-                func.lower(Contact.external_id).like(pattern),
-            )
-        )
+        stmt = stmt.where(contact_matches(like_pattern(q)))
     async with services.db.session() as session:
         return list(await session.scalars(stmt))
 

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from supportdesk.accounts.models import Agent
 from supportdesk.attachments.models import Attachment
 from supportdesk.contacts.models import Contact
+from supportdesk.contacts.queries import contact_matches, like_pattern
 from supportdesk.conversations.models import Conversation, Message, SenderType, Status
 from supportdesk.conversations.schemas import MessagePublic
 from supportdesk.errors import NotFound
@@ -127,14 +128,8 @@ def conversations_query(
 
 
 def _search_clause(q: str) -> ColumnElement[bool]:
-    pattern = f"%{q.lower().replace('%', '').replace('_', '')}%"
-    by_contact = select(Contact.id).where(
-        or_(
-            func.lower(Contact.name).like(pattern),
-            func.lower(Contact.email).like(pattern),
-            func.lower(Contact.external_id).like(pattern),
-        )
-    )
+    pattern = like_pattern(q)
+    by_contact = select(Contact.id).where(contact_matches(pattern))
     by_text = select(Message.conversation_id).where(func.lower(Message.body).like(pattern))
     clauses: list[ColumnElement[bool]] = [
         Conversation.contact_id.in_(by_contact),
