@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,25 +17,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from supportdesk.helpcenter.models import ArticleTranslation, TranslationStatus
 from supportdesk.search import embed, memory
 from supportdesk.search.models import SearchChunk, SearchIndexState
-from supportdesk.search.text import base_language, chunk_body, plain_text, tokenize
-
-# Which encoder scores which kind of passage (measured on a multilingual FAQ set): e5 is
-# best on a whole article and its title, mUSE on short passages; both on questions.
-E5_KINDS = frozenset({"title", "doc", "question"})
-USE_KINDS = frozenset({"title", "body", "question"})
-KEYWORD_KINDS = frozenset({"title", "body", "question"})
-BODY_CHUNK_CHARS = 160
-DOC_CHARS = 2000  # e5 reads 512 tokens at most; the head of an article says what it is about
-
-
-@dataclass(slots=True)
-class _Passage:
-    translation: ArticleTranslation
-    kind: str
-    position: int
-    text: str
-    e5: bytes | None = None
-    use: bytes | None = None
+from supportdesk.search.passages import (
+    E5_KINDS,
+    KEYWORD_KINDS,
+    USE_KINDS,
+    Passage,
+    split_translation,
+)
+from supportdesk.search.text import base_language, tokenize
 
 
 async def index_articles(session: AsyncSession, article_ids: Sequence[int]) -> None:
@@ -57,7 +45,7 @@ async def index_articles(session: AsyncSession, article_ids: Sequence[int]) -> N
             )
         )
     )
-    passages = [p for t in translations for p in _passages(t)]
+    passages = [p for t in translations for p in split_translation(t)]
     known = await _known_vectors(session, ids)
     await _embed_missing(passages, known)
     version = await _bump_version(session)
@@ -65,18 +53,6 @@ async def index_articles(session: AsyncSession, article_ids: Sequence[int]) -> N
     session.add_all(_rows(passages, version))
     await session.flush()
     memory.expire_after_commit(session)
-
-
-def _passages(translation: ArticleTranslation) -> list[_Passage]:
-    title = " ".join(translation.title.split())
-    body = plain_text(translation.body)
-    found = [_Passage(translation, "title", 0, title)]
-    found.append(_Passage(translation, "doc", 0, f"{title}\n{body}"[:DOC_CHARS]))
-    chunks = chunk_body(translation.body, BODY_CHUNK_CHARS)
-    found.extend(_Passage(translation, "body", i, text) for i, text in enumerate(chunks))
-    questions = [" ".join(str(q).split()) for q in translation.questions or []]
-    found.extend(_Passage(translation, "question", i, q) for i, q in enumerate(questions) if q)
-    return found
 
 
 async def _known_vectors(
@@ -91,7 +67,7 @@ async def _known_vectors(
 
 
 async def _embed_missing(
-    passages: list[_Passage], known: dict[tuple[str, str], tuple[bytes | None, bytes | None]]
+    passages: list[Passage], known: dict[tuple[str, str], tuple[bytes | None, bytes | None]]
 ) -> None:
     for passage in passages:
         passage.e5, passage.use = known.get((passage.kind, passage.text), (None, None))
@@ -128,7 +104,7 @@ async def _bump_version(session: AsyncSession) -> int:
     return int(version)
 
 
-def _rows(passages: list[_Passage], version: int) -> list[SearchChunk]:
+def _rows(passages: list[Passage], version: int) -> list[SearchChunk]:
     return [
         SearchChunk(
             article_id=p.translation.article_id,
@@ -146,7 +122,7 @@ def _rows(passages: list[_Passage], version: int) -> list[SearchChunk]:
     ]
 
 
-def _tokens(passage: _Passage) -> str:
+def _tokens(passage: Passage) -> str:
     if passage.kind not in KEYWORD_KINDS:
         return ""
     return " ".join(tokenize(passage.text, base_language(passage.translation.locale)))
