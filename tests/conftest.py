@@ -129,6 +129,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         database_url=plain_url(database_url),
         secret_key="s" * 48,
         identity_secret=IDENTITY_SECRET,
+        search_vector_worker=False,  # tests encode deferred vectors when they mean to
     )
 
 

@@ -18,6 +18,7 @@ from supportdesk.config import Settings, load_settings
 from supportdesk.db.migrate import migrate
 from supportdesk.http import BodyLimit, error_response, install_error_handlers
 from supportdesk.realtime.api import SocketEndpoints
+from supportdesk.search.vectors import VectorWorker
 from supportdesk.services import Services, build_services
 
 STATIC_DIR = Path(__file__).parent / "web" / "static"
@@ -33,13 +34,17 @@ def create_app(settings: Settings | None = None, *, run_migrations: bool = True)
         if run_migrations:
             await migrate(services.db)
         await services.broker.start()
-        housekeeping = asyncio.create_task(maintenance.run_forever(services), name="maintenance")
+        background = [asyncio.create_task(maintenance.run_forever(services), name="maintenance")]
+        if settings.search_vector_worker:
+            worker = VectorWorker(services.db).run_forever()
+            background.append(asyncio.create_task(worker, name="search-vectors"))
         try:
             yield
         finally:
-            housekeeping.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await housekeeping
+            for task in background:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             await services.gateway.stop()
             await services.broker.stop()
             if services.redis is not None:

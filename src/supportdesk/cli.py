@@ -37,6 +37,7 @@ from supportdesk.demo import LOGINS_FILE, DemoLogin, read_logins, seed_demo, wri
 from supportdesk.errors import AppError
 from supportdesk.helpcenter.exporter import export_help_center
 from supportdesk.helpcenter.importer import (
+    ImportReport,
     ParsedArticle,
     ProgressBar,
     Rejection,
@@ -45,6 +46,7 @@ from supportdesk.helpcenter.importer import (
     import_documents,
     parse_files,
 )
+from supportdesk.search.vectors import encode_pending, pending_count
 
 T = TypeVar("T")
 MAX_NAME_LENGTH = 200  # the width of agents.name
@@ -161,7 +163,18 @@ def _add_kb_commands(commands: argparse._SubParsersAction[argparse.ArgumentParse
         "paths", nargs="+", type=Path, metavar="PATH", help="a .md file, or a folder of them"
     )
     importing.add_argument("--draft", action="store_true", help="import every file as a draft")
+    importing.add_argument(
+        "--encode",
+        action="store_true",
+        help="also compute the semantic-search vectors before returning (else the server "
+        "computes them in the background; keyword search works at once)",
+    )
     importing.set_defaults(handler=run_kb_import)
+
+    encoding = actions.add_parser(
+        "encode", help="compute the semantic-search vectors that are still missing, now"
+    )
+    encoding.set_defaults(handler=run_kb_encode)
 
     exporting = actions.add_parser("export", help="write every translation to DIR as Markdown")
     exporting.add_argument("directory", type=Path, metavar="DIR")
@@ -336,10 +349,10 @@ def run_kb_import(args: argparse.Namespace) -> int:
     rejected = [p for p in parsed if isinstance(p, Rejection)]
     bar = ProgressBar(label="importing") if terminal else None
     try:
-        report = with_database(
+        report, pending = with_database(
             settings,
-            lambda db: import_documents(
-                db, as_drafts(documents) if args.draft else documents, progress=bar
+            lambda db: _import_and_count(
+                db, as_drafts(documents) if args.draft else documents, bar, encode=args.encode
             ),
         )
     finally:
@@ -349,7 +362,39 @@ def run_kb_import(args: argparse.Namespace) -> int:
     for rejection in report.rejected:
         print(f"rejected {rejection}", file=sys.stderr)
     print(report.summary())
+    if pending:
+        print(
+            f"{pending} passages wait for their semantic-search vectors: a running "
+            "`supportdesk serve` computes them in the background (keyword search works "
+            "already), or run `supportdesk kb encode`"
+        )
     return 1 if report.rejected else 0
+
+
+async def _import_and_count(
+    db: Database, documents: list[ParsedArticle], bar: ProgressBar | None, *, encode: bool
+) -> tuple[ImportReport, int]:
+    encoding = ProgressBar(label="encoding ") if encode and bar is not None else None
+    try:
+        report = await import_documents(
+            db, documents, progress=bar, encode=encode, encode_progress=encoding
+        )
+    finally:
+        if encoding is not None:
+            encoding.close()
+    async with db.session() as session:
+        return report, await pending_count(session)
+
+
+def run_kb_encode(args: argparse.Namespace) -> int:
+    bar = ProgressBar(label="encoding ") if sys.stderr.isatty() else None
+    try:
+        encoded = with_database(load_settings(), lambda db: encode_pending(db, progress=bar))
+    finally:
+        if bar is not None:
+            bar.close()
+    print(f"encoded {encoded} passage{'' if encoded == 1 else 's'}")
+    return 0
 
 
 def run_kb_export(args: argparse.Namespace) -> int:

@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     event_retention_days: int = Field(default=30, ge=1)
     login_attempts_per_window: int = Field(default=10, ge=1)
     login_window_seconds: int = Field(default=300, ge=1)
+    # Compute missing semantic-search vectors in the background (after a bulk import).
+    # Off only where something else encodes them (tests that drive encoding themselves).
+    search_vector_worker: bool = True
     # Host pages allowed to embed the chat widget (CSP frame-ancestors), comma-separated
     # origins such as "https://www.example.com,https://app.example.com"; the desk's own
     # origin is always allowed. "*" allows any site (only outside production).

@@ -74,8 +74,17 @@ def test_import_then_reimport_then_export_round_trips(kb, tmp_path):
 
     first = kb("import", source)
     assert first.returncode == 0, first.stderr
-    assert first.stdout == "2 files: 2 created, 0 updated, 0 unchanged, 0 rejected\n"
+    summary, waiting = first.stdout.splitlines()
+    assert summary == "2 files: 2 created, 0 updated, 0 unchanged, 0 rejected"
+    count, _, rest = waiting.partition(" ")
+    assert int(count) > 0 and rest.startswith("passages wait for their semantic-search vectors")
+    assert "`supportdesk kb encode`" in waiting
     assert first.stderr == ""  # not a terminal: no progress bar
+
+    encoded = kb("encode")
+    assert encoded.returncode == 0, encoded.stderr
+    assert encoded.stdout == f"encoded {count} passages\n"
+    assert kb("encode").stdout == "encoded 0 passages\n"
 
     exported = kb("export", tmp_path / "out")
     assert exported.returncode == 0, exported.stderr
@@ -86,7 +95,7 @@ def test_import_then_reimport_then_export_round_trips(kb, tmp_path):
         source / "withdrawal-pending.zh.md"
     ).read_text(encoding="utf-8")
 
-    again = kb("import", tmp_path / "out")
+    again = kb("import", tmp_path / "out")  # unchanged texts keep their vectors
     assert again.returncode == 0, again.stderr
     assert again.stdout == "2 files: 0 created, 0 updated, 2 unchanged, 0 rejected\n"
 
@@ -103,7 +112,7 @@ def test_rejected_files_are_named_with_line_and_reason_and_the_rest_import(kb, t
 
     result = kb("import", folder)
     assert result.returncode == 1
-    assert result.stdout == "7 files: 1 created, 0 updated, 0 unchanged, 6 rejected\n"
+    assert result.stdout.splitlines()[0] == "7 files: 1 created, 0 updated, 0 unchanged, 6 rejected"
     lines = result.stderr.splitlines()
     assert lines == [
         f"rejected {folder / 'bad-locale.md'}:3: locale: must be a BCP 47 language tag "

@@ -43,6 +43,8 @@ from supportdesk.helpcenter.actions import (
 from supportdesk.helpcenter.models import TranslationStatus
 from supportdesk.helpcenter.schemas import SOURCE_LOCALE, canonical_locale, is_locale
 from supportdesk.schemas_common import check_storable_text
+from supportdesk.search.index import defer_vectors
+from supportdesk.search.vectors import encode_pending
 
 BATCH_SIZE = 200
 MAX_FILE_BYTES = 1024 * 1024
@@ -422,12 +424,18 @@ async def import_documents(
     *,
     progress: Progress | None = None,
     batch_size: int = BATCH_SIZE,
+    encode: bool = True,
+    encode_progress: Progress | None = None,
 ) -> ImportReport:
     """Create or update the translations of ``documents``; what happened to each.
 
     Documents that break a rule, or repeat a key and locale already seen, are rejected
     and the others still import. The article's category, tags and related keys come from
     its English document when the import has one, else from its first one by locale.
+
+    Articles are stored and keyword-indexed batch by batch without their vectors; with
+    ``encode`` the vectors are computed before returning (``encode_progress`` tells how
+    far), else a server's background worker computes them (:mod:`supportdesk.search.vectors`).
     """
     report = ImportReport()
     groups = _group_by_key(documents, report)
@@ -436,12 +444,15 @@ async def import_documents(
     for batch in _batches(groups, batch_size):
         items = [item for group in batch for item in _inputs(group)]
         async with db.transaction() as session:
+            defer_vectors(session)
             outcomes = await do_upsert_translations(session, items)
         for outcome in outcomes:
             report.count(outcome)
         done += len(items)
         if progress is not None:
             progress(done, total)
+    if encode:
+        await encode_pending(db, progress=encode_progress)
     return report
 
 

@@ -9,14 +9,16 @@ in-memory copy (:mod:`supportdesk.search.memory`) reloads the change once it com
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Sequence
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from supportdesk.db.engine import on_commit
 from supportdesk.helpcenter.models import ArticleTranslation, TranslationStatus
 from supportdesk.search import embed, memory
-from supportdesk.search.models import SearchChunk, SearchIndexState
+from supportdesk.search.models import SearchChunk
 from supportdesk.search.passages import (
     E5_KINDS,
     KEYWORD_KINDS,
@@ -24,7 +26,11 @@ from supportdesk.search.passages import (
     Passage,
     split_translation,
 )
+from supportdesk.search.state import bump_version
 from supportdesk.search.text import base_language, tokenize
+from supportdesk.search.vectors import wake_workers
+
+_DEFER = "search.defer_vectors"
 
 
 async def index_articles(session: AsyncSession, article_ids: Sequence[int]) -> None:
@@ -47,12 +53,40 @@ async def index_articles(session: AsyncSession, article_ids: Sequence[int]) -> N
     )
     passages = [p for t in translations for p in split_translation(t)]
     known = await _known_vectors(session, ids)
-    await _embed_missing(passages, known)
-    version = await _bump_version(session)
+    await _embed_missing(passages, known, encode=not vectors_deferred(session))
+    version = await bump_version(session)
     await session.execute(delete(SearchChunk).where(SearchChunk.article_id.in_(ids)))
     session.add_all(_rows(passages, version))
     await session.flush()
     memory.expire_after_commit(session)
+    if any(_is_pending(p) for p in passages):
+        _wake_workers_after_commit(session)
+
+
+def defer_vectors(session: AsyncSession) -> None:
+    """Index this transaction's passages without vectors: their words are searchable from
+    the commit on, and :mod:`supportdesk.search.vectors` computes the vectors afterwards.
+    What a bulk import does; an editor's single article is encoded at once."""
+    session.info[_DEFER] = True
+
+
+def vectors_deferred(session: AsyncSession) -> bool:
+    return bool(session.info.get(_DEFER))
+
+
+def _is_pending(passage: Passage) -> bool:
+    return (passage.kind in E5_KINDS and passage.e5 is None) or (
+        passage.kind in USE_KINDS and passage.use is None
+    )
+
+
+def _wake_workers_after_commit(session: AsyncSession) -> None:
+    async def _wake() -> None:
+        wake_workers()
+
+    # Outside a Database.transaction() the workers' poll finds the passages instead.
+    with contextlib.suppress(RuntimeError):
+        on_commit(session, _wake)
 
 
 async def _known_vectors(
@@ -67,10 +101,15 @@ async def _known_vectors(
 
 
 async def _embed_missing(
-    passages: list[Passage], known: dict[tuple[str, str], tuple[bytes | None, bytes | None]]
+    passages: list[Passage],
+    known: dict[tuple[str, str], tuple[bytes | None, bytes | None]],
+    *,
+    encode: bool,
 ) -> None:
     for passage in passages:
         passage.e5, passage.use = known.get((passage.kind, passage.text), (None, None))
+    if not encode:
+        return
     need_e5 = [p for p in passages if p.kind in E5_KINDS and p.e5 is None]
     need_use = [p for p in passages if p.kind in USE_KINDS and p.use is None]
     if not need_e5 and not need_use:
@@ -86,22 +125,6 @@ async def _embed_missing(
 
 def _encode(e5_texts: list[str], use_texts: list[str]) -> tuple[embed.Matrix, embed.Matrix]:
     return embed.encode_passages_e5(e5_texts), embed.encode_passages_use(use_texts)
-
-
-async def _bump_version(session: AsyncSession) -> int:
-    # The row lock this UPDATE takes orders concurrent index writers on PostgreSQL: versions
-    # become visible in increasing order, which is what memory.refresh relies on.
-    result = await session.execute(
-        update(SearchIndexState)
-        .where(SearchIndexState.id == 1)
-        .values(version=SearchIndexState.version + 1)
-        .returning(SearchIndexState.version)
-    )
-    version = result.scalar_one_or_none()
-    if version is None:
-        session.add(SearchIndexState(id=1, version=1))
-        return 1
-    return int(version)
 
 
 def _rows(passages: list[Passage], version: int) -> list[SearchChunk]:
