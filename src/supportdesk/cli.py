@@ -39,13 +39,13 @@ from supportdesk.helpcenter.exporter import export_help_center
 from supportdesk.helpcenter.importer import (
     ImportReport,
     ParsedArticle,
-    ProgressBar,
     Rejection,
     as_drafts,
     collect_files,
     import_documents,
     parse_files,
 )
+from supportdesk.progress import ProgressBar
 from supportdesk.search.vectors import encode_pending, pending_count
 
 T = TypeVar("T")

@@ -14,7 +14,7 @@ from typing import Any
 import yaml  # type: ignore[import-untyped]  # no stubs in the dependencies
 
 from supportdesk.db.engine import Database
-from supportdesk.helpcenter.importer import ParsedArticle
+from supportdesk.helpcenter.article_format import ParsedArticle
 from supportdesk.helpcenter.models import TranslationStatus
 from supportdesk.helpcenter.queries import list_articles
 
