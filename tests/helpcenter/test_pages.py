@@ -14,7 +14,7 @@ from xml.etree import ElementTree
 import pytest
 from sqlalchemy import event, select
 
-from supportdesk.helpcenter import pages
+from supportdesk.helpcenter import site
 from supportdesk.helpcenter.feedback import FEEDBACK_PER_IP, MAX_COMMENT_CHARS
 from supportdesk.helpcenter.models import (
     Article,
@@ -325,7 +325,7 @@ async def test_search_shows_the_search_engines_results_escaped(client, withdrawa
     async def search(_session, text, locale, limit):
         return [EngineHit("withdrawal-pending", locale, f"Engine: {text}", "/x", "<b>s</b>", 1.0)]
 
-    monkeypatch.setattr(pages, "search", search)
+    monkeypatch.setattr(site, "search", search)
     html = (await client.get("/help/en/search", params={"q": "anything"})).text
     assert "Engine: anything" in html and "&lt;b&gt;s&lt;/b&gt;" in html
     assert '<meta name="robots" content="noindex">' in html

@@ -10,22 +10,16 @@ page is a couple of queries; an article view adds one ``UPDATE`` after the respo
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from datetime import datetime
-from functools import cache
 from typing import Annotated, Any
-from urllib.parse import quote, urlencode
-from xml.etree.ElementTree import Element, SubElement, tostring
+from urllib.parse import urlencode
 
 from babel import Locale
-from babel.core import get_global, parse_locale
 from babel.dates import format_date
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 from markupsafe import Markup
 from pydantic import ValidationError
-from sqlalchemy import ColumnElement, and_, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import select
 from starlette.background import BackgroundTask
 
 from supportdesk import i18n
@@ -37,11 +31,24 @@ from supportdesk.helpcenter.models import (
     Article,
     ArticleTranslation,
     HelpCategory,
-    TranslationStatus,
 )
 from supportdesk.helpcenter.render import EMBED_ORIGINS, render_markdown, summary
+from supportdesk.helpcenter.seo import robots_txt, sitemap_xml
+from supportdesk.helpcenter.site import (
+    PUBLISHED,
+    Hit,
+    Listed,
+    Section,
+    Site,
+    category_name,
+    list_published,
+    pick_locale,
+    published_article,
+    related_articles,
+    search_hits,
+    site_locales,
+)
 from supportdesk.ratelimit import check_rate
-from supportdesk.search.engine import search
 from supportdesk.services import Services
 from supportdesk.web.pages import _page, content_security_policy
 
@@ -49,11 +56,8 @@ __all__ = ["router"]
 
 router = APIRouter()
 
-SEARCH_LIMIT = 20
 MAX_QUERY_CHARS = 200
 HOME_ARTICLES_PER_CATEGORY = 6
-RELATED_LIMIT = 5
-_PUBLISHED = ArticleTranslation.status == TranslationStatus.PUBLISHED
 
 
 def _help_csp(frame_src: str = "'none'") -> str:
@@ -69,116 +73,9 @@ PAGE_CSP = _help_csp()
 ARTICLE_CSP = _help_csp(" ".join(EMBED_ORIGINS))
 
 
-# --- what a page shows -------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Listed:
-    """An article in a list: its key and the title in the best locale it has."""
-
-    key: str
-    category_id: int | None
-    locale: str
-    title: str
-
-
-@dataclass(frozen=True, slots=True)
-class Hit:
-    key: str
-    locale: str
-    title: str
-    snippet: str
-
-
-@dataclass(frozen=True, slots=True)
-class Section:
-    name: str
-    slug: str | None
-    articles: list[Listed]
-    total: int
-
-
-@dataclass(frozen=True, slots=True)
-class Site:
-    """The chrome of one page: the UI's locale and the absolute URL of the desk."""
-
-    locale: str
-    base: str
-
-    def t(self, key: str, **params: object) -> str:
-        return i18n.translate(self.locale, key, **params)
-
-    def n(self, key: str, count: int, **params: object) -> str:
-        return i18n.plural(self.locale, key, count, **params)
-
-    def home(self, locale: str | None = None) -> str:
-        return f"/help/{locale or self.locale}/"
-
-    def category(self, slug: str, locale: str | None = None) -> str:
-        return f"/help/{locale or self.locale}/categories/{quote(slug, safe='')}"
-
-    def article(self, key: str, locale: str | None = None) -> str:
-        return f"/help/{locale or self.locale}/articles/{quote(key, safe='')}"
-
-    def search(self, locale: str | None = None) -> str:
-        return f"/help/{locale or self.locale}/search"
-
-    def absolute(self, path: str) -> str:
-        return self.base + path
-
-    def language_name(self, tag: str) -> str:
-        return _display_name(tag, self.locale)
-
-    def native_name(self, tag: str) -> str:
-        name = _display_name(tag, tag)
-        return name[:1].upper() + name[1:]
-
-    def og_locale(self, tag: str) -> str:
-        return _og_locale(tag)
-
-
 def _base_url(request: Request) -> str:
     # Behind a proxy, run uvicorn with --proxy-headers so that this is the public origin.
     return str(request.base_url).rstrip("/")
-
-
-def _site_locales() -> tuple[str, ...]:
-    return i18n.available_locales()
-
-
-@cache
-def _display_name(tag: str, in_locale: str) -> str:
-    try:
-        name = Locale.parse(tag, sep="-").get_display_name(Locale.parse(in_locale, sep="-"))
-    except (ValueError, TypeError):
-        return tag
-    return name or tag
-
-
-@cache
-def _og_locale(tag: str) -> str:
-    """Open Graph wants ``language_TERRITORY`` (``zh_CN``): CLDR's likely territory."""
-    language, territory, script, *_ = parse_locale(tag, sep="-")
-    if territory is None:
-        likely = get_global("likely_subtags")
-        maximal = (script and likely.get(f"{language}_{script}")) or likely.get(language)
-        if maximal:
-            _, territory, *_ = parse_locale(maximal)
-    return f"{language}_{territory}" if territory else language
-
-
-def _pick(available: Sequence[str], wanted: str) -> str:
-    """The locale to show: ``wanted``, else English, else the first one there is."""
-    for candidate in (wanted, i18n.DEFAULT_LOCALE):
-        if candidate in available:
-            return candidate
-    return sorted(available)[0]
-
-
-def _category_name(category: HelpCategory, locale: str) -> str:
-    names = category.names or {}
-    name = names.get(locale) or names.get(i18n.DEFAULT_LOCALE)
-    return str(name) if name else category.slug.replace("-", " ").replace("_", " ").title()
 
 
 # --- responses ---------------------------------------------------------------------------
@@ -198,7 +95,7 @@ def _alternates(site: Site, locales: Sequence[str], path: Callable[[str], str]) 
     return {
         "canonical": site.absolute(path(site.locale)),
         "alternates": [(tag, site.absolute(path(tag))) for tag in locales],
-        "x_default": site.absolute(path(_pick(locales, i18n.DEFAULT_LOCALE))),
+        "x_default": site.absolute(path(pick_locale(locales, i18n.DEFAULT_LOCALE))),
         "switch_links": [(tag, path(tag)) for tag in locales],
     }
 
@@ -213,7 +110,7 @@ def _not_found(request: Request, locale: str | None = None) -> Response:
 
 def _site(request: Request, locale: str) -> Site | Response:
     """The page's :class:`Site`; a redirect to the canonical tag; or the 404 page."""
-    if locale in _site_locales():
+    if locale in site_locales():
         return Site(locale, _base_url(request))
     resolved = i18n.negotiate(locale)
     if resolved.split("-")[0] == locale.split("-")[0].lower():
@@ -222,77 +119,6 @@ def _site(request: Request, locale: str) -> Site | Response:
         query = f"?{request.url.query}" if request.url.query else ""
         return RedirectResponse(path + query, status_code=301)
     return _not_found(request)
-
-
-# --- queries -----------------------------------------------------------------------------
-
-
-async def _listing(session: AsyncSession, locale: str, *where: ColumnElement[bool]) -> list[Listed]:
-    """Articles with a published translation, each titled in the best locale: one query."""
-    rows = await session.execute(
-        select(
-            Article.key, Article.category_id, ArticleTranslation.locale, ArticleTranslation.title
-        )
-        .join(ArticleTranslation, ArticleTranslation.article_id == Article.id)
-        .where(_PUBLISHED, ArticleTranslation.locale.in_(_site_locales()), *where)
-        .order_by(Article.id)
-    )
-    titles: dict[str, dict[str, tuple[int | None, str]]] = {}
-    for key, category_id, row_locale, title in rows:
-        titles.setdefault(key, {})[row_locale] = (category_id, title)
-    listed = []
-    for key, by_locale in titles.items():
-        chosen = _pick(list(by_locale), locale)
-        category_id, title = by_locale[chosen]
-        listed.append(Listed(key, category_id, chosen, title))
-    return listed
-
-
-async def _article(
-    session: AsyncSession, key: str
-) -> tuple[Article, HelpCategory | None, dict[str, ArticleTranslation]] | None:
-    """The article, its category and its published translations by locale: one query."""
-    rows = (
-        await session.execute(
-            select(Article, HelpCategory, ArticleTranslation)
-            .outerjoin(HelpCategory, HelpCategory.id == Article.category_id)
-            .outerjoin(
-                ArticleTranslation,
-                and_(
-                    ArticleTranslation.article_id == Article.id,
-                    _PUBLISHED,
-                    ArticleTranslation.locale.in_(_site_locales()),
-                ),
-            )
-            .where(Article.key == key)
-        )
-    ).all()
-    if not rows:
-        return None
-    article, category, _ = rows[0]
-    translations = {row[2].locale: row[2] for row in rows if row[2] is not None}
-    return article, category, translations
-
-
-async def _related(session: AsyncSession, article: Article, locale: str) -> list[Listed]:
-    """The articles the author linked; without any, others of the same category."""
-    keys = [key for key in article.related_keys or [] if key != article.key]
-    if keys:
-        found = await _listing(session, locale, Article.key.in_(keys))
-        order = {key: index for index, key in enumerate(keys)}
-        return sorted(found, key=lambda item: order[item.key])[:RELATED_LIMIT]
-    if article.category_id is None:
-        return []
-    same = await _listing(
-        session, locale, Article.category_id == article.category_id, Article.id != article.id
-    )
-    return same[:RELATED_LIMIT]
-
-
-async def _search(session: AsyncSession, q: str, locale: str) -> list[Hit]:
-    """The help center's one retrieval engine, as search and the bot use it."""
-    found = await search(session, q, locale, SEARCH_LIMIT)
-    return [Hit(hit.key, hit.locale, hit.title, hit.snippet) for hit in found]
 
 
 async def _count_view(services: Services, article_id: int) -> None:
@@ -321,8 +147,8 @@ async def help_home(request: Request, locale: str, services: ServicesDep) -> Res
         categories = await session.scalars(
             select(HelpCategory).order_by(HelpCategory.position, HelpCategory.id)
         )
-        sections = _sections(site, list(categories), await _listing(session, site.locale))
-    links = _alternates(site, _site_locales(), site.home)
+        sections = _sections(site, list(categories), await list_published(session, site.locale))
+    links = _alternates(site, site_locales(), site.home)
     return _render(request, "help/home.html", site, sections=sections, **links)
 
 
@@ -334,7 +160,7 @@ def _sections(site: Site, categories: list[HelpCategory], listed: list[Listed]) 
     sections = []
     for category in categories:
         if items := by_category.pop(category.id, []):
-            name = _category_name(category, site.locale)
+            name = category_name(category, site.locale)
             sections.append(
                 Section(name, category.slug, items[:HOME_ARTICLES_PER_CATEGORY], len(items))
             )
@@ -354,9 +180,9 @@ async def help_category(
         category = await session.scalar(select(HelpCategory).where(HelpCategory.slug == slug))
         if category is None:
             return _not_found(request, site.locale)
-        articles = await _listing(session, site.locale, Article.category_id == category.id)
-    name = _category_name(category, site.locale)
-    links = _alternates(site, _site_locales(), lambda tag: site.category(category.slug, tag))
+        articles = await list_published(session, site.locale, Article.category_id == category.id)
+    name = category_name(category, site.locale)
+    links = _alternates(site, site_locales(), lambda tag: site.category(category.slug, tag))
     return _render(
         request, "help/category.html", site, page_title=name, name=name, articles=articles, **links
     )
@@ -374,11 +200,11 @@ async def help_article(
     if not isinstance(site, Site):
         return site
     async with services.db.session() as session:
-        found = await _article(session, key)
+        found = await published_article(session, key)
         if found is None or not found[2]:
             return _not_found(request, site.locale)
         article, category, translations = found
-        related = await _related(session, article, site.locale)
+        related = await related_articles(session, article, site.locale)
     response = _render(
         request,
         "help/article.html",
@@ -400,7 +226,7 @@ def _article_context(
     category: HelpCategory | None,
     translations: dict[str, ArticleTranslation],
 ) -> dict[str, Any]:
-    shown = translations[_pick(list(translations), site.locale)]
+    shown = translations[pick_locale(list(translations), site.locale)]
     locales = sorted(translations)
     links = _alternates(site, locales, lambda tag: site.article(article.key, tag))
     # A fallback's own URL is not canonical: the translation it shows is.
@@ -413,7 +239,7 @@ def _article_context(
         **links,
         "article": article,
         "category": category,
-        "category_name": _category_name(category, site.locale) if category else None,
+        "category_name": category_name(category, site.locale) if category else None,
         "shown": shown,
         "text_lang": shown.locale,
         "page_title": shown.title,
@@ -436,9 +262,9 @@ async def help_search(
     hits: list[Hit] = []
     if query:
         async with services.db.session() as session:
-            hits = await _search(session, query, site.locale)
+            hits = await search_hits(session, query, site.locale)
     suffix = f"?{urlencode({'q': query})}" if query else ""
-    switch_links = [(tag, site.search(tag) + suffix) for tag in _site_locales()]
+    switch_links = [(tag, site.search(tag) + suffix) for tag in site_locales()]
     return _render(
         request,
         "help/search.html",
@@ -457,11 +283,11 @@ async def sitemap(request: Request, services: ServicesDep) -> Response:
         rows = await session.execute(
             select(Article.key, ArticleTranslation.locale, ArticleTranslation.updated_at)
             .join(ArticleTranslation, ArticleTranslation.article_id == Article.id)
-            .where(_PUBLISHED, ArticleTranslation.locale.in_(_site_locales()))
+            .where(PUBLISHED, ArticleTranslation.locale.in_(site_locales()))
             .order_by(Article.id, ArticleTranslation.locale)
         )
         versions = [(key, locale, updated_at) for key, locale, updated_at in rows]
-    xml = _sitemap_xml(Site(i18n.DEFAULT_LOCALE, _base_url(request)), versions)
+    xml = sitemap_xml(Site(i18n.DEFAULT_LOCALE, _base_url(request)), versions)
     return Response(
         xml, media_type="application/xml", headers={"Cache-Control": "public, max-age=600"}
     )
@@ -470,58 +296,7 @@ async def sitemap(request: Request, services: ServicesDep) -> Response:
 @router.get("/robots.txt", include_in_schema=False)
 async def robots(request: Request) -> PlainTextResponse:
     return PlainTextResponse(
-        _robots_txt(_base_url(request)), headers={"Cache-Control": "public, max-age=3600"}
-    )
-
-
-# --- for search engines ------------------------------------------------------------------
-
-_SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
-_XHTML_NS = "http://www.w3.org/1999/xhtml"
-
-
-def _sitemap_xml(site: Site, rows: Sequence[tuple[str, str, datetime]]) -> bytes:
-    """Every home page and published translation, each with its alternates (hreflang).
-
-    One file holds up to 50,000 URLs (sitemaps.org); a help center that outgrows it needs
-    a sitemap index.
-    """
-    urlset = Element("urlset", {"xmlns": _SITEMAP_NS, "xmlns:xhtml": _XHTML_NS})
-    homes = {locale: site.absolute(site.home(locale)) for locale in _site_locales()}
-    for locale in homes:
-        _sitemap_url(urlset, homes[locale], None, homes, homes[i18n.DEFAULT_LOCALE])
-    by_key: dict[str, dict[str, datetime]] = {}
-    for key, locale, updated_at in rows:
-        by_key.setdefault(key, {})[locale] = updated_at
-    for key, versions in by_key.items():
-        urls = {locale: site.absolute(site.article(key, locale)) for locale in versions}
-        fallback = urls[_pick(list(urls), i18n.DEFAULT_LOCALE)]
-        for locale, updated_at in versions.items():
-            _sitemap_url(urlset, urls[locale], updated_at, urls, fallback)
-    return bytes(tostring(urlset, encoding="utf-8", xml_declaration=True))
-
-
-def _sitemap_url(
-    urlset: Element, loc: str, updated_at: datetime | None, urls: dict[str, str], fallback: str
-) -> None:
-    url = SubElement(urlset, "url")
-    SubElement(url, "loc").text = loc
-    if updated_at is not None:
-        SubElement(url, "lastmod").text = updated_at.date().isoformat()
-    for locale, href in [*urls.items(), ("x-default", fallback)]:
-        SubElement(url, "xhtml:link", {"rel": "alternate", "hreflang": locale, "href": href})
-
-
-def _robots_txt(base: str) -> str:
-    return (
-        "User-agent: *\n"
-        "Allow: /help/\n"
-        "Disallow: /help/*/search\n"
-        "Disallow: /api/\n"
-        "Disallow: /console\n"
-        "Disallow: /widget/\n"
-        "Disallow: /demo\n"
-        f"\nSitemap: {base}/sitemap.xml\n"
+        robots_txt(_base_url(request)), headers={"Cache-Control": "public, max-age=3600"}
     )
 
 
