@@ -41,7 +41,10 @@ async def pending(services: Services) -> int:
 
 
 # They share no word with the English articles: only the vectors can tell them apart.
-CHINESE_QUESTIONS = {"怎么设置只能提币到常用地址": "whitelist", "邀请朋友注册有什么奖励": "referral"}
+CHINESE_QUESTIONS = {
+    "怎么设置只能提币到常用地址": "whitelist",
+    "邀请朋友注册有什么奖励": "referral",
+}
 
 
 async def top_key(services: Services, text: str) -> str | None:
@@ -134,3 +137,18 @@ async def test_the_background_worker_encodes_what_an_index_write_left_pending(se
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
+
+
+async def test_the_worker_loads_the_encoders_at_start_only_when_there_are_articles(
+    services, monkeypatch
+):
+    from supportdesk.search import embed
+
+    monkeypatch.setattr(embed, "_models", {})
+    worker = VectorWorker(services.db)
+    await worker.warm_up()
+    assert embed._models == {}  # an empty help center: the bot is not used
+
+    await import_documents(services.db, DOCUMENTS, encode=False)
+    await worker.warm_up()
+    assert set(embed._models) == {"e5", "use"}

@@ -7,8 +7,9 @@ null. :func:`encode_pending` fills them in, a batch per short transaction, bumpi
 index version so that every node's in-memory copy picks the new vectors up. A server runs
 it in the background (:class:`VectorWorker`): woken in-process when an index write commits,
 and every :data:`POLL_SECONDS` for writes from other processes (a ``kb import`` run from
-the command line). Several nodes may encode the same passages at once; the result is the
-same vectors, so the waste is only work.
+the command line); it also loads the encoders at start-up when there are articles. Several
+nodes may encode the same passages at once; the result is the same vectors, so the waste
+is only work.
 """
 
 from __future__ import annotations
@@ -139,7 +140,19 @@ class VectorWorker:
     def wake(self) -> None:
         self._wake.set()
 
+    async def warm_up(self) -> None:
+        """Load the encoders now when the help center has articles, so that the first
+        visitor's question does not wait seconds for them."""
+        try:
+            async with self.db.session() as session:
+                indexed = await session.scalar(select(SearchChunk.id).limit(1))
+            if indexed is not None:
+                await asyncio.to_thread(embed.warm_up)
+        except Exception:  # the first question loads them instead
+            log.exception("loading the search encoders at start-up failed")
+
     async def run_forever(self) -> None:
+        await self.warm_up()
         while True:
             self._wake.clear()
             try:
