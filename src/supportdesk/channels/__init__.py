@@ -1,0 +1,1 @@
+"""Channels through which customers reach the desk (email; chat lives in conversations/)."""
