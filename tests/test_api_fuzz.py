@@ -156,6 +156,8 @@ async def _admin_token(services: Services, admin: StaffPersona) -> str:
         return (await do_create_api_token(session, admin.agent, "fuzz")).secret
 
 
+# Every admin route, fuzzed: longer than the suite-wide limit on a busy 2-core machine.
+@pytest.mark.timeout(600)
 async def test_no_server_error_for_an_admin(
     app, services, admin_dave, agent_carol, alice_conversation
 ):

@@ -38,6 +38,7 @@ from tests.conftest import (
     login,
     make_client,
 )
+from tests.routing import authz as routing
 
 API = "/api/v1"
 
@@ -426,6 +427,22 @@ ROUTES: list[Row] = [
     Row("GET", "/help/articles/{key}", Access.PUBLIC, _public_article),
     # UI strings
     Row("GET", "/i18n/{locale}", Access.PUBLIC, fixed("/i18n/zh-CN")),
+    # routing: teams' hours, holidays, skills, capacity and coverage
+    Row("GET", "/teams/{team_id}/hours", Access.STAFF, routing.read_hours),
+    Row("PUT", "/teams/{team_id}/hours", Access.MANAGER, routing.set_hours),
+    Row("GET", "/teams/{team_id}/holidays", Access.STAFF, routing.list_holidays),
+    Row("POST", "/teams/{team_id}/holidays", Access.MANAGER, routing.add_holiday, ok=201),
+    Row(
+        "DELETE",
+        "/teams/{team_id}/holidays/{holiday_id}",
+        Access.MANAGER,
+        routing.delete_holiday,
+        ok=204,
+    ),
+    Row("POST", "/teams/{team_id}/holidays/import", Access.MANAGER, routing.import_holidays),
+    Row("PUT", "/teams/{team_id}/skills", Access.MANAGER, routing.set_skills),
+    Row("PUT", "/agents/{agent_id}/capacity", Access.MANAGER, routing.set_capacity),
+    Row("GET", "/coverage", Access.STAFF, fixed("/coverage?days=7")),
 ]
 
 

@@ -87,6 +87,7 @@ def _mount_routes(app: FastAPI, services: Services) -> None:
     from supportdesk.conversations.api import router as conversations_router
     from supportdesk.helpcenter import pages as help_pages
     from supportdesk.helpcenter.api import router as helpcenter_router
+    from supportdesk.routing.api import router as routing_router
     from supportdesk.search.api import router as search_router
     from supportdesk.web import pages
 
@@ -96,6 +97,7 @@ def _mount_routes(app: FastAPI, services: Services) -> None:
         conversations_router,
         attachments_router,
         canned_router,
+        routing_router,
         helpcenter_router,
         search_router,
         bot_router,

@@ -247,11 +247,23 @@ def presence_frame(agent_id: int, status: Presence) -> dict[str, object]:
 
 
 async def do_create_team(
-    session: AsyncSession, *, name: str, region: str, timezone: str, languages: list[str]
+    session: AsyncSession,
+    *,
+    name: str,
+    region: str,
+    timezone: str,
+    languages: list[str],
+    skills: list[str] | None = None,
 ) -> Team:
     if await session.scalar(select(Team.id).where(Team.name == name.strip())) is not None:
         raise Conflict(f"a team named {name!r} already exists", code="team_exists")
-    team = Team(name=name.strip(), region=region, timezone=timezone, languages=languages)
+    team = Team(
+        name=name.strip(),
+        region=region,
+        timezone=timezone,
+        languages=languages,
+        skills=_unique(skills or []),
+    )
     session.add(team)
     await session.flush()
     await emit(session, STAFF_STREAM, "team.created", {"team_id": team.id, "name": team.name})
@@ -276,6 +288,25 @@ async def do_set_team_members(session: AsyncSession, team: Team, agent_ids: list
         await session.delete(member)
     await session.flush()
     await emit(session, STAFF_STREAM, "team.updated", {"team_id": team.id, "members": unique_ids})
+
+
+async def do_set_team_skills(session: AsyncSession, team: Team, skills: list[str]) -> None:
+    team.skills = _unique(skills)
+    await session.flush()
+    await emit(session, STAFF_STREAM, "team.updated", {"team_id": team.id, "skills": team.skills})
+
+
+def _unique(values: list[str]) -> list[str]:
+    return list(dict.fromkeys(values))
+
+
+async def do_set_agent_capacity(session: AsyncSession, agent: Agent, max_chats: int) -> Agent:
+    if not 1 <= max_chats <= 100:
+        raise InvalidInput("max_chats must be from 1 to 100", code="bad_capacity")
+    agent.max_chats = max_chats
+    await session.flush()
+    await emit(session, STAFF_STREAM, "agent.updated", {"agent_id": agent.id, "name": agent.name})
+    return agent
 
 
 async def do_console_connected(session: AsyncSession, agent: Agent) -> Presence:

@@ -9,6 +9,7 @@ from supportdesk.accounts import actions
 from supportdesk.accounts.models import Agent, ApiToken, AuthSession, Role, Team
 from supportdesk.accounts.queries import access_agent, access_team, presences, team_member_ids
 from supportdesk.accounts.schemas import (
+    AgentCapacity,
     AgentCreate,
     AgentPublic,
     AgentUpdate,
@@ -23,6 +24,7 @@ from supportdesk.accounts.schemas import (
     TeamCreate,
     TeamMembers,
     TeamPublic,
+    TeamSkills,
 )
 from supportdesk.deps import (
     SESSION_COOKIE,
@@ -160,6 +162,15 @@ async def update_agent(
         )
 
 
+@router.put("/agents/{agent_id}/capacity", response_model=AgentPublic)
+async def set_agent_capacity(
+    agent_id: Id, body: AgentCapacity, _manager: ManagerDep, services: ServicesDep
+) -> Agent:
+    async with services.db.transaction() as session:
+        agent = await access_agent(session, agent_id)
+        return await actions.do_set_agent_capacity(session, agent, body.max_chats)
+
+
 @router.post("/agents/{agent_id}/deactivate", response_model=AgentPublic)
 async def deactivate_agent(agent_id: Id, admin: AdminDep, services: ServicesDep) -> Agent:
     async with services.db.transaction() as session:
@@ -202,6 +213,7 @@ async def create_team(body: TeamCreate, _admin: AdminDep, services: ServicesDep)
             region=body.region,
             timezone=body.timezone,
             languages=list(body.languages),
+            skills=list(body.skills),
         )
     return _team_public(team, [])
 
@@ -217,6 +229,17 @@ async def set_team_members(
     return _team_public(team, members[team.id])
 
 
+@router.put("/teams/{team_id}/skills", response_model=TeamPublic)
+async def set_team_skills(
+    team_id: Id, body: TeamSkills, _manager: ManagerDep, services: ServicesDep
+) -> TeamPublic:
+    async with services.db.transaction() as session:
+        team = await access_team(session, team_id)
+        await actions.do_set_team_skills(session, team, list(body.skills))
+        members = await team_member_ids(session, [team.id])
+    return _team_public(team, members[team.id])
+
+
 def _team_public(team: Team, member_ids: list[int]) -> TeamPublic:
     return TeamPublic(
         id=team.id,
@@ -224,5 +247,6 @@ def _team_public(team: Team, member_ids: list[int]) -> TeamPublic:
         region=team.region,
         timezone=team.timezone,
         languages=list(team.languages),
+        skills=list(team.skills),
         member_ids=member_ids,
     )

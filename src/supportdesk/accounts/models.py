@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, Enum, ForeignKey, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from supportdesk.db.base import Base, utcnow
@@ -19,6 +20,9 @@ class Presence(enum.StrEnum):
     ONLINE = "online"
     AWAY = "away"
     OFFLINE = "offline"
+
+
+DEFAULT_MAX_CHATS = 5
 
 
 def _enum(cls: type[enum.Enum], name: str) -> Enum:
@@ -37,6 +41,8 @@ class Agent(Base):
     locale: Mapped[str] = mapped_column(String(35), default="en")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     deactivated_at: Mapped[datetime | None] = mapped_column(default=None)
+    # The most chats routing may give this agent at once (docs/routing.md).
+    max_chats: Mapped[int] = mapped_column(default=DEFAULT_MAX_CHATS, server_default=text("5"))
 
     teams: Mapped[list[Team]] = relationship(
         secondary="team_members", back_populates="members", lazy="raise"
@@ -90,6 +96,11 @@ class Team(Base):
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     languages: Mapped[list[str]] = mapped_column(default=list)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Topics this team handles ("payments", "tier-2"): slugs that routing matches.
+    skills: Mapped[list[str]] = mapped_column(default=list, server_default=text("'[]'"))
+    # The weekly schedule as [{"day": "mon", "start": "09:00", "end": "18:00"}, ...] in the
+    # team's timezone; None means the default week (routing/hours.py, docs/routing.md).
+    weekly_hours: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, default=None)
 
     members: Mapped[list[Agent]] = relationship(
         secondary="team_members", back_populates="teams", lazy="raise"

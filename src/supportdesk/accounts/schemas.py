@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from supportdesk.accounts.models import Presence, Role
+from supportdesk.accounts.models import DEFAULT_MAX_CHATS, Presence, Role
 from supportdesk.schemas_common import Email, Id, Locale, Name, RequestModel, TimeZone
 
 
@@ -23,6 +24,7 @@ class AgentPublic(BaseModel):
     is_active: bool
     locale: str
     created_at: datetime
+    max_chats: int = DEFAULT_MAX_CHATS
 
 
 class AgentWithPresence(AgentPublic):
@@ -76,11 +78,24 @@ class ApiTokenCreated(ApiTokenPublic):
     token: str = Field(description="Shown once; store it now.")
 
 
+# A topic slug such as "payments" or "tier-2": what routing matches a conversation against.
+Skill = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True,
+        to_lower=True,
+        max_length=50,
+        pattern=r"^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$",
+    ),
+]
+
+
 class TeamCreate(RequestModel):
     name: Name = Field(max_length=100)
     region: str = Field(default="", max_length=100)
     timezone: TimeZone = "UTC"
     languages: list[Locale] = Field(default_factory=list, max_length=50)
+    skills: list[Skill] = Field(default_factory=list, max_length=50)
 
 
 class TeamPublic(BaseModel):
@@ -91,8 +106,17 @@ class TeamPublic(BaseModel):
     region: str
     timezone: str
     languages: list[str]
+    skills: list[str] = Field(default_factory=list)
     member_ids: list[int] = Field(default_factory=list)
 
 
 class TeamMembers(RequestModel):
     agent_ids: list[Id] = Field(max_length=1000)
+
+
+class TeamSkills(RequestModel):
+    skills: list[Skill] = Field(max_length=50, description="The whole new list of topic slugs")
+
+
+class AgentCapacity(RequestModel):
+    max_chats: int = Field(ge=1, le=100, description="Most chats routing gives at once")

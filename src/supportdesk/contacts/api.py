@@ -22,9 +22,11 @@ from supportdesk.contacts.schemas import (
 )
 from supportdesk.conversations.queries import conversations_query, list_conversations
 from supportdesk.conversations.schemas import ConversationStaff
+from supportdesk.db.base import utcnow
 from supportdesk.deps import ContactDep, ServicesDep, StaffDep, client_ip
 from supportdesk.errors import InvalidInput
 from supportdesk.ratelimit import check_rate
+from supportdesk.routing.queries import all_schedules, earliest_opening
 from supportdesk.schemas_common import Id, SearchText
 from supportdesk.services import Services
 
@@ -104,10 +106,15 @@ async def update_visitor(
 async def widget_status(services: ServicesDep) -> WidgetStatus:
     async with services.db.session() as session:
         online = await count_online_agents(session, services.settings.presence_timeout_seconds)
+        schedules = [] if online else await all_schedules(session)
+    now = utcnow()
+    opening = earliest_opening([s for _, s in schedules], now)
     return WidgetStatus(
         agents_online=online,
         humans_available=online > 0,
         max_upload_bytes=services.settings.max_upload_bytes,
+        # A team open with nobody online has no "next opening": it is open already.
+        next_opening=opening if opening is not None and opening > now else None,
     )
 
 

@@ -84,3 +84,5 @@ class WidgetStatus(BaseModel):
     humans_available: bool
     # The upload limit, so the widget refuses a too-large file before sending it.
     max_upload_bytes: int
+    # When nobody can answer now: the first instant (UTC) a team opens; null otherwise.
+    next_opening: datetime | None = None

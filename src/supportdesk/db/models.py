@@ -16,6 +16,7 @@ from supportdesk.conversations.models import Conversation, Message
 from supportdesk.db.base import Base
 from supportdesk.helpcenter.models import Article, ArticleFeedback, ArticleTranslation, HelpCategory
 from supportdesk.realtime.models import Event, EventStream
+from supportdesk.routing.models import TeamHoliday
 from supportdesk.search.models import SearchChunk, SearchIndexState
 
 __all__ = [
@@ -39,5 +40,6 @@ __all__ = [
     "SearchChunk",
     "SearchIndexState",
     "Team",
+    "TeamHoliday",
     "TeamMember",
 ]
