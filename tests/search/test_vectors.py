@@ -10,6 +10,7 @@ from sqlalchemy import select
 from supportdesk.helpcenter.importer import ParsedArticle, import_documents
 from supportdesk.search.engine import search
 from supportdesk.search.index import defer_vectors, index_articles
+from supportdesk.search.keyword import keyword_scores
 from supportdesk.search.memory import node_index
 from supportdesk.search.models import SearchChunk
 from supportdesk.search.vectors import VectorWorker, encode_pending, pending_count
@@ -78,6 +79,10 @@ async def test_encoding_the_pending_passages_gives_every_node_the_vectors(servic
     for question, key in CHINESE_QUESTIONS.items():
         assert await top_key(services, question) == key
     assert await encode_pending(services.db) == 0
+    async with services.db.session() as session:  # the keyword index is intact
+        assert set(await keyword_scores(session, ["whitelist"])) == {
+            hit.translation_id for hit in await search(session, "whitelist", "en", 1)
+        }
 
 
 async def test_an_import_that_encodes_leaves_nothing_pending(services):
