@@ -511,3 +511,17 @@ async def test_unstorable_search_text_is_refused(agent_carol):
 def httpx_json(value: Any) -> bytes:
     """JSON with \\u escapes, so that a lone surrogate survives the trip (as a browser sends it)."""
     return json.dumps(value, ensure_ascii=True).encode()
+
+
+def test_a_field_named_body_is_named_in_the_validation_message():
+    from supportdesk.http import describe_validation
+
+    errors = [
+        {"loc": ("body", "body"), "msg": "String should have at most 10 characters"},
+        {"loc": ("body",), "msg": "Field required"},
+        {"loc": ("query", "limit"), "msg": "Input should be a valid integer"},
+    ]
+    assert describe_validation(errors) == (
+        "body: String should have at most 10 characters; request: Field required; "
+        "query.limit: Input should be a valid integer"
+    )

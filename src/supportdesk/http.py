@@ -40,7 +40,9 @@ def error_response(
 def describe_validation(errors: list[Any]) -> str:
     parts = []
     for error in errors[:10]:
-        loc = [str(p) for p in error.get("loc", ()) if p not in ("body",)]
+        loc = [str(p) for p in error.get("loc", ())]
+        if loc[:1] == ["body"]:  # where FastAPI found it, not a field (a field may be "body")
+            loc = loc[1:]
         where = ".".join(loc) or "request"
         parts.append(f"{where}: {error.get('msg', 'invalid')}")
     return "; ".join(parts)
