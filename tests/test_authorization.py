@@ -425,6 +425,7 @@ ROUTES: list[Row] = [
     ),
     Row("DELETE", "/help/articles/{key}", Access.MANAGER, _delete_article, ok=204),
     Row("GET", "/help/articles/{key}", Access.PUBLIC, _public_article),
+    Row("POST", "/help/preview", Access.STAFF, fixed("/help/preview", {"markdown": "**Hi**"})),
     # UI strings
     Row("GET", "/i18n/{locale}", Access.PUBLIC, fixed("/i18n/zh-CN")),
     # routing: teams' hours, holidays, skills, capacity and coverage

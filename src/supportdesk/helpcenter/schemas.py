@@ -178,6 +178,25 @@ class ArticleDetail(BaseModel):
     states: dict[str, State]
 
 
+# --- preview -----------------------------------------------------------------------------
+
+
+class PreviewRequest(RequestModel):
+    """Markdown to render as the public pages would; empty is allowed (an empty editor)."""
+
+    markdown: Annotated[str, StringConstraints(max_length=BODY_CHARS)]
+    title: Annotated[str, StringConstraints(max_length=TITLE_CHARS)] = ""
+    locale: ArticleLocale = SOURCE_LOCALE
+
+
+class PreviewPublic(BaseModel):
+    # The sanitised body, exactly what the public article page puts in its ``.body``.
+    html: str
+    # A whole page around it (the help center's stylesheet, the title, ``lang``) for a
+    # sandboxed frame's ``srcdoc``: the console inserts it as one value and builds no HTML.
+    document: str
+
+
 class PublicArticle(BaseModel):
     """A published translation, in the requested language or the best one available."""
 

@@ -19,6 +19,7 @@ export function renderHeader({ onLogout, onLanguage, onHelp }) {
     { "aria-label": t("console.nav.label") },
     h("a.top-link", { href: "#/inbox/mine", dataset: { section: "inbox" } }, t("console.nav.conversations")),
     h("a.top-link", { href: "#/canned", dataset: { section: "canned" } }, t("console.nav.canned")),
+    h("a.top-link", { href: "#/help", dataset: { section: "help" }, id: "nav-help" }, t("console.nav.help")),
   );
   const bar = h(
     "header.topbar",
@@ -48,7 +49,7 @@ export function renderHeader({ onLogout, onLanguage, onHelp }) {
   on("presence", paintPresence);
   on("route", (route) => {
     for (const link of nav.querySelectorAll("a")) {
-      link.classList.toggle("active", link.dataset.section === (route.page === "canned" ? "canned" : "inbox"));
+      link.classList.toggle("active", link.dataset.section === (["canned", "help"].includes(route.page) ? route.page : "inbox"));
     }
   });
   paintStatus();

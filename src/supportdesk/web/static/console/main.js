@@ -5,6 +5,7 @@ import { renderCannedPage } from "./canned.js";
 import { renderContactPanel } from "./contact.js";
 import { h, replace } from "./dom.js";
 import { logout, renderHeader } from "./header.js";
+import { helpAllowsLeaving, renderHelpPage } from "./help.js";
 import { renderList, renderSidebar, setView, viewFromRoute } from "./inbox.js";
 import { startSocket } from "./live.js";
 import { renderLogin } from "./login.js";
@@ -17,6 +18,7 @@ const root = document.getElementById("app");
 let mainEl = null;
 let workEl = null;
 let cannedEl = null;
+let helpEl = null;
 
 async function useLocale(locale) {
   state.tr = await loadTranslator(locale);
@@ -77,7 +79,8 @@ async function start(me) {
   });
   workEl = h("div.workspace", renderTabs(), renderContactPanel());
   cannedEl = h("div.canned-host", { hidden: true });
-  mainEl = h("div.layout", renderSidebar(), renderList(), h("main.main-pane", workEl, cannedEl));
+  helpEl = h("div.help-host", { hidden: true });
+  mainEl = h("div.layout", renderSidebar(), renderList(), h("main.main-pane", workEl, cannedEl, helpEl));
   replace(root, header, mainEl);
   installShortcuts();
   restoreTabs(savedTabs());
@@ -95,6 +98,18 @@ function route() {
   const hash = location.hash || "#/inbox/mine";
   const parts = hash.replace(/^#\/?/, "").split("/").filter(Boolean);
   const [page, ...rest] = parts;
+  // Unsaved edits in the help-center editor: the guard asks, and may keep us there.
+  if (!helpAllowsLeaving(hash)) return;
+  helpEl.hidden = page !== "help";
+  mainEl.classList.toggle("on-help", page === "help");
+  if (page === "help") {
+    workEl.hidden = true;
+    cannedEl.hidden = true;
+    mainEl.classList.remove("on-canned");
+    renderHelpPage(helpEl, rest);
+    emit("route", { page: "help" });
+    return;
+  }
   if (page === "canned") {
     workEl.hidden = true;
     cannedEl.hidden = false;
