@@ -110,3 +110,26 @@ async def test_the_confidence_threshold_is_the_admins(
     reply = await _ask(services, "I forgot my password", "en", min_confidence=1.0)
     assert (reply["answer"], reply["reason"]) == (None, "low_confidence")
     assert reply["suggestions"][0]["key"] == "reset-password"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["hola!", "good morning", "早上好", "are you a robot?", "你是机器人吗", "will BTC go up?"],
+)
+async def test_greetings_and_small_talk_abstain(
+    services: Services, help_center: HelpCenter, text: str
+) -> None:
+    reply = await _ask(services, text)
+    assert (reply["answer"], reply["handoff"], reply["reason"]) == (None, True, "low_confidence")
+
+
+@pytest.mark.parametrize(
+    ("text", "locale"),
+    [("用银行卡怎么买币", "zh"), ("¿puedo pagar cripto con tarjeta de crédito?", "es")],
+)
+async def test_a_question_about_an_english_only_article_gets_that_article(
+    services: Services, help_center: HelpCenter, text: str, locale: str
+) -> None:
+    reply = await _ask(services, text, locale)
+    assert reply["reason"] == "confident"
+    assert (reply["answer"]["key"], reply["answer"]["locale"]) == ("card-purchase", "en")

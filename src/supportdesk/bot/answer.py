@@ -9,7 +9,9 @@ and ``reason``. Reasons, in the order they are checked:
 * ``urgent`` — money taken, an account taken over or frozen: a person must look at it;
 * ``human_requested`` — the visitor asks for a person, complains or wants compensation;
 * ``no_articles`` — nothing in the help center matches;
-* ``low_confidence`` — the best article's score is under the admin's ``min_confidence``;
+* ``low_confidence`` — the best article's score is under the admin's ``min_confidence``,
+  or the message is small talk (a greeting, "are you a bot?", price speculation) closer
+  to :mod:`supportdesk.bot.scope`'s examples than to the best article;
 * ``confident`` — the answer is the best article.
 """
 
@@ -21,6 +23,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from supportdesk.bot.rules import BotRules, load_rules
+from supportdesk.bot.scope import is_small_talk
 from supportdesk.search import embed
 from supportdesk.search.engine import Hit, rank
 
@@ -38,7 +41,7 @@ async def answer(
     reason = await asyncio.to_thread(_handoff_reason, rules, text, vectors)
     if reason is None and not ranking.hits:
         reason = "no_articles"
-    elif reason is None and ranking.hits[0].score < rules.min_confidence:
+    elif reason is None and await asyncio.to_thread(_unsure, rules, ranking.hits[0], vectors):
         reason = "low_confidence"
     if reason is not None:
         return {"answer": None, "suggestions": suggestions, "handoff": True, "reason": reason}
@@ -48,6 +51,11 @@ async def answer(
         "handoff": False,
         "reason": "confident",
     }
+
+
+def _unsure(rules: BotRules, best: Hit, vectors: embed.Vectors) -> bool:
+    # In a worker thread: the first call encodes the small-talk exemplars.
+    return best.score < rules.min_confidence or is_small_talk(vectors.use[0], best.similarity)
 
 
 def _handoff_reason(rules: BotRules, text: str, vectors: embed.Vectors) -> str | None:

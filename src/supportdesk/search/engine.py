@@ -3,18 +3,26 @@
     async def search(session, text, locale=None, limit=10) -> list[Hit]
     async def rank(session, text, locale=None, *, vectors=None, limit=10) -> Ranking
 
-A translation's relevance fuses three signals:
+An article's relevance fuses three signals:
 
-* e5 (multilingual-e5-small): the best of its title, whole text and example questions;
-* mUSE (multilingual USE v3): the best of its title, short passages and example questions;
+* e5 (multilingual-e5-small): each translation's best of its whole text and example
+  questions;
+* mUSE (multilingual USE v3): its best short passage or example question, and its title;
 * keywords: the database's full-text rank of its best passage, relative to the best hit.
 
-Dense scores are bunched and each language sits at its own level (a Chinese question is
-closer to every Chinese text than to any English one), so each translation's dense score
-is taken relative to the mean over all translations in its language: what is left says
-how much better this text fits than a typical text in that language, comparable across
-languages. An article's relevance is the best of its translations'; it is shown in the
-reader's locale when that translation exists.
+Dense cosines are bunched and each language sits at its own level (a Chinese question is
+closer to every Chinese text than to any English one), so each channel's scores are
+standardised within each language: a z-score, how many standard deviations this text
+fits better than the typical text in its language, comparable across languages and
+encoders. An article's dense score is the mean over its translations, so an article
+written only in English competes on equal terms with one that also exists in the
+question's language (the max would favour the latter: its same-language translation is
+always an outlier). The article is shown in the reader's locale when that translation
+exists, else in its source (oldest) translation.
+
+Per query the work is a few matrix-vector products and ``bincount``s over the corpus and
+Python only over the shown articles; the one database query that touches rows (the
+keyword search) is bounded by its own ``LIMIT``.
 """
 
 from __future__ import annotations
@@ -33,14 +41,24 @@ from supportdesk.search.memory import Snapshot, TranslationInfo, node_index
 from supportdesk.search.models import SearchChunk
 from supportdesk.search.text import base_language, detect_language, tokenize
 
-W_E5 = 0.7
-W_USE = 0.3
-W_KEYWORD = 0.02
-# Languages with few translations borrow the overall mean (shrinkage towards it).
-MEAN_PRIOR = 5.0
-# relevance → confidence in [0, 1]: 0.5 at CONFIDENCE_MIDPOINT, steeper with a smaller scale.
-CONFIDENCE_MIDPOINT = 0.067
-CONFIDENCE_SCALE = 0.02
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+# Weights of the standardised channels (memory.CHANNELS); measured on a multilingual FAQ
+# set with half of its articles held out (docs/bot.md), flat around these values.
+CHANNEL_WEIGHTS = {"e5": 0.5, "use": 0.35, "use_title": 0.15}
+# Up to EXACT_LIMIT translations every passage is scored. Above, a first stage picks
+# SHORTLIST articles (by e5 and keywords) and only their passages are scored, with each
+# language's mean and spread estimated on a fixed sample (memory.SAMPLE_PER_LANGUAGE):
+# the per-query cost then hardly grows with the help center.
+EXACT_LIMIT = 3000
+SHORTLIST = 100
+W_KEYWORD = 0.25  # in standard deviations, for the best keyword hit
+W_CLASSIFIER = 0.5  # the example-question classifier's z-score, where there is one
+# Languages with few translations borrow the overall mean and spread (shrinkage).
+PRIOR = 5.0
+# relevance → confidence in [0, 1]: 0.5 at CONFIDENCE_MIDPOINT standard deviations.
+CONFIDENCE_MIDPOINT = 1.5
+CONFIDENCE_SCALE = 0.25
 SNIPPET_CHARS = 240
 
 
@@ -51,10 +69,11 @@ class Hit:
     title: str
     url: str
     snippet: str
-    score: float  # confidence in [0, 1]
+    score: float  # confidence in [0, 1], a function of ``relevance``: hits are in its order
     article_id: int
     translation_id: int
     relevance: float  # the fused score that orders the hits
+    similarity: float = 0.0  # the best raw mUSE cosine of any of the article's translations
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +108,8 @@ async def rank(
 ) -> Ranking:
     """Like :func:`search`, and says which language the question was detected in.
 
-    ``vectors`` are the question's encodings when the caller has them already.
+    ``vectors`` are the question's encodings when the caller has them already. The hits
+    are shown in ``locale``, else in the question's detected language, where they exist.
     """
     language = detect_language(text) or base_language(locale)
     snapshot = await node_index(session).current(session)
@@ -99,86 +119,201 @@ async def rank(
         vectors = await embed.encode_query_async(text)
     tokens = tokenize(text, language or "en")
     keywords = await keyword_scores(session, tokens)
-    dense = _dense(snapshot, vectors)
-    relevance = dense + _keyword_bonus(snapshot, keywords)
-    chosen = _best_articles(snapshot, relevance, dense, locale or language, limit)
+    scores = _score_articles(snapshot, vectors, keywords)
+    chosen = _top_articles(snapshot, scores, locale or language, limit)
     snippets = await _snippets(session, [c.shown.translation_id for c in chosen], keywords, tokens)
     hits = [_hit(c, snippets.get(c.shown.translation_id, "")) for c in chosen]
     return Ranking(language, hits)
 
 
-def _dense(snapshot: Snapshot, vectors: embed.Vectors) -> npt.NDArray[np.float64]:
-    """Each translation's dense score relative to its language's mean."""
-    count = len(snapshot.translations)
-    assert snapshot.e5 is not None and snapshot.use is not None
-    dense: npt.NDArray[np.float64] = W_E5 * snapshot.e5.best_per_translation(
-        vectors.e5[0], count
-    ).astype(np.float64)
-    dense += W_USE * snapshot.use.best_per_translation(vectors.use[0], count)
-    return dense - _language_means(dense, snapshot.language_codes)
+@dataclass(slots=True)
+class _Scores:
+    relevance: FloatArray  # per article: the order (-inf: not a candidate)
+    similarity: FloatArray  # per article: best raw mUSE cosine (NaN without vectors)
+
+
+def _score_articles(
+    snapshot: Snapshot, vectors: embed.Vectors, keywords: dict[int, tuple[float, int]]
+) -> _Scores:
+    articles = snapshot.article_count
+    bonus = _keyword_bonus(snapshot, keywords, articles) + _classifier_bonus(snapshot, vectors)
+    if len(snapshot.translations) <= EXACT_LIMIT:
+        scored = np.arange(len(snapshot.translations))
+        dense, similarity = _dense(snapshot, vectors, scored, scored)
+        return _Scores(np.nan_to_num(dense, nan=0.0) + bonus, similarity)
+    shortlist = _shortlist(snapshot, vectors, bonus)
+    members = _member_translations(snapshot, shortlist)
+    scored = np.union1d(members, snapshot.sample)
+    dense, similarity = _dense(snapshot, vectors, scored, snapshot.sample)
+    relevance = np.full(articles, -np.inf)
+    relevance[shortlist] = np.nan_to_num(dense[shortlist], nan=0.0) + bonus[shortlist]
+    return _Scores(relevance, similarity)
+
+
+def _dense(
+    snapshot: Snapshot, vectors: embed.Vectors, scored: IntArray, stats_from: IntArray
+) -> tuple[FloatArray, FloatArray]:
+    """Per article, the mean standardised dense score and the best raw mUSE cosine of its
+    ``scored`` translations; a language's mean and spread come from ``stats_from``."""
+    fused = np.zeros(len(scored))
+    weights = np.zeros(len(scored))
+    raw_use = np.full(len(scored), np.nan)
+    codes = snapshot.language_codes[scored]
+    in_stats = np.isin(scored, stats_from, assume_unique=True)
+    for name, weight in CHANNEL_WEIGHTS.items():
+        query = vectors.e5[0] if name.startswith("e5") else vectors.use[0]
+        raw = snapshot.channels[name].best_of(query, scored)
+        if name.startswith("use"):
+            raw_use = np.fmax(raw_use, raw)
+        z = standardise(raw, codes, in_stats)
+        present = ~np.isnan(z)
+        fused[present] += weight * z[present]
+        weights[present] += weight
+    articles = snapshot.article_count
+    owners = snapshot.article_codes[scored]
+    return _article_mean(fused, weights, owners, articles), _article_max(raw_use, owners, articles)
+
+
+def _classifier_bonus(snapshot: Snapshot, vectors: embed.Vectors) -> FloatArray:
+    """Per article, :data:`W_CLASSIFIER` × the classifier's z-score over its classes (0 for
+    articles with too few example questions to be one)."""
+    bonus = np.zeros(snapshot.article_count)
+    classifier = snapshot.classifier
+    if classifier is not None:
+        scores = classifier.scores(vectors.e5[0], vectors.use[0])
+        bonus[classifier.classes] = (
+            W_CLASSIFIER * (scores - scores.mean()) / max(float(scores.std()), 1e-9)
+        )
+    return bonus
+
+
+def _shortlist(snapshot: Snapshot, vectors: embed.Vectors, bonus: FloatArray) -> IntArray:
+    """A large help center's candidate articles: the best :data:`SHORTLIST` by e5 over one
+    row per translation plus the keyword bonus (so strong keyword hits are in)."""
+    raw = snapshot.channels["e5_doc"].best_per_translation(vectors.e5[0])
+    z = standardise(raw, snapshot.language_codes, None)
+    weights = (~np.isnan(z)).astype(np.float64)
+    coarse = _article_mean(np.nan_to_num(z), weights, snapshot.article_codes, len(bonus))
+    coarse = np.nan_to_num(coarse, nan=0.0) + bonus
+    if len(coarse) <= SHORTLIST:
+        return np.arange(len(coarse))
+    return np.sort(np.argpartition(-coarse, SHORTLIST - 1)[:SHORTLIST])
+
+
+def _member_translations(snapshot: Snapshot, articles: IntArray) -> IntArray:
+    first = snapshot.article_first[articles]
+    lengths = snapshot.article_first[articles + 1] - first
+    offsets = np.cumsum(lengths) - lengths
+    return np.repeat(first - offsets, lengths) + np.arange(int(lengths.sum()))
+
+
+def standardise(
+    scores: FloatArray, codes: IntArray, in_stats: npt.NDArray[np.bool_] | None
+) -> FloatArray:
+    """Each score as a z-score within its language group (``codes``); NaN stays NaN.
+
+    The groups' means and spreads come from the scores where ``in_stats`` (all if None),
+    shrunk towards the overall ones by :data:`PRIOR` pseudo-translations, so a language
+    with two translations does not get a noisy scale.
+    """
+    present = ~np.isnan(scores)
+    if in_stats is not None:
+        present &= in_stats
+    if not present.any():
+        return np.full(len(scores), np.nan)
+    values = np.where(present, scores, 0.0)
+    groups = int(codes.max()) + 1
+    n = np.bincount(codes, weights=present.astype(np.float64), minlength=groups)
+    total = np.bincount(codes, weights=values, minlength=groups)
+    squares = np.bincount(codes, weights=values * values, minlength=groups)
+    mean_all = float(values[present].mean())
+    var_all = float(values[present].var())
+    mean = (total + PRIOR * mean_all) / (n + PRIOR)
+    spread = squares - 2 * mean * total + n * mean * mean  # Σ (x - mean)² over the group
+    var = (spread + PRIOR * var_all) / (n + PRIOR)
+    std = np.sqrt(np.maximum(var, 1e-12))
+    z: FloatArray = (scores - mean[codes]) / std[codes]
+    return z
+
+
+def _article_mean(
+    fused: FloatArray, weights: FloatArray, codes: IntArray, articles: int
+) -> FloatArray:
+    """Per article, the mean over its translations that have vectors; NaN if none has."""
+    present = weights > 0
+    per_translation = np.where(present, fused / np.where(present, weights, 1.0), 0.0)
+    total = np.bincount(codes, weights=per_translation, minlength=articles)
+    n = np.bincount(codes, weights=present.astype(np.float64), minlength=articles)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean: FloatArray = np.where(n > 0, total / n, np.nan)
+    return mean
+
+
+def _article_max(values: FloatArray, codes: IntArray, articles: int) -> FloatArray:
+    best = np.full(articles, -np.inf)
+    np.maximum.at(best, codes, np.nan_to_num(values, nan=-np.inf))
+    best[np.isinf(best)] = np.nan
+    return best
 
 
 def _keyword_bonus(
-    snapshot: Snapshot, keywords: dict[int, tuple[float, int]]
-) -> npt.NDArray[np.float64]:
-    bonus = np.zeros(len(snapshot.translations), dtype=np.float64)
+    snapshot: Snapshot, keywords: dict[int, tuple[float, int]], articles: int
+) -> FloatArray:
+    """Per article, :data:`W_KEYWORD` × its best translation's keyword score / the best's.
+
+    The loop runs over the keyword hits, which the full-text query bounds, not the corpus.
+    """
+    bonus = np.zeros(articles)
     top = max((score for score, _ in keywords.values()), default=0.0) or 1.0
     for translation_id, (score, _) in keywords.items():
         index = snapshot.by_translation_id.get(translation_id)
         if index is not None:
-            bonus[index] = W_KEYWORD * score / top
+            article = snapshot.article_codes[index]
+            bonus[article] = max(bonus[article], W_KEYWORD * score / top)
     return bonus
-
-
-def _language_means(
-    scores: npt.NDArray[np.float64], codes: npt.NDArray[np.int64]
-) -> npt.NDArray[np.float64]:
-    sums = np.bincount(codes, weights=scores)
-    counts = np.bincount(codes).astype(np.float64)
-    overall = float(scores.mean())
-    means: npt.NDArray[np.float64] = (sums + MEAN_PRIOR * overall) / (counts + MEAN_PRIOR)
-    return means[codes]
 
 
 @dataclass(slots=True)
 class _Choice:
     shown: TranslationInfo
-    relevance: float  # best fused score over the article's translations: the order
-    dense: float  # best dense score: the confidence
+    relevance: float
+    similarity: float
 
 
-def _best_articles(
-    snapshot: Snapshot,
-    relevance: npt.NDArray[np.float64],
-    dense: npt.NDArray[np.float64],
-    locale: str,
-    limit: int,
-) -> list[_Choice]:
-    """Top articles by their best translation, each shown in the reader's locale if any.
+def _top_articles(snapshot: Snapshot, scores: _Scores, locale: str, limit: int) -> list[_Choice]:
+    """The ``limit`` best articles, best first, each in the translation the reader wants."""
+    relevance = scores.relevance
+    if limit <= 0 or not len(relevance):
+        return []
+    best = np.argpartition(-relevance, limit - 1)[:limit] if limit < len(relevance) else None
+    candidates = np.arange(len(relevance)) if best is None else best
+    ordered = candidates[np.argsort(-relevance[candidates], kind="stable")]
+    return [
+        _Choice(
+            _shown(snapshot.members(int(a)), locale),
+            float(relevance[a]),
+            float(np.nan_to_num(scores.similarity[a], nan=0.0)),
+        )
+        for a in ordered
+        if np.isfinite(relevance[a])
+    ]
 
-    Keywords order the articles but do not raise the confidence: a question that shares
-    words with an article without asking what it answers ("fees") must not look answered.
+
+def _shown(translations: list[TranslationInfo], locale: str) -> TranslationInfo:
+    """The reader's locale, else the same language, else the article's source translation.
+
+    Which translation matched best does not matter: a reader gets an article in a language
+    they read when it exists, and the original otherwise (not a third language).
     """
-    chosen: dict[int, _Choice] = {}
-    for index in np.argsort(-relevance):
-        info = snapshot.translations[int(index)]
-        choice = chosen.get(info.article_id)
-        if choice is None:
-            chosen[info.article_id] = _Choice(info, float(relevance[index]), float(dense[index]))
-            continue
-        choice.dense = max(choice.dense, float(dense[index]))
-        if _prefer(info, choice.shown, locale):
-            choice.shown = info
-    return sorted(chosen.values(), key=lambda c: -c.relevance)[:limit]
-
-
-def _prefer(candidate: TranslationInfo, current: TranslationInfo, locale: str) -> bool:
     wanted = locale.lower()
-    if current.locale.lower() == wanted:
-        return False
-    if candidate.locale.lower() == wanted:
-        return True
-    return candidate.language == base_language(locale) != current.language
+    language = base_language(locale)
+    for candidate in translations:
+        if candidate.locale.lower() == wanted:
+            return candidate
+    for candidate in translations:
+        if candidate.language == language:
+            return candidate
+    return translations[0]
 
 
 async def _snippets(
@@ -217,8 +352,9 @@ def _hit(choice: _Choice, snippet: str) -> Hit:
         title=info.title,
         url=article_url(info.locale, info.key),
         snippet=snippet,
-        score=confidence(choice.dense),
+        score=confidence(choice.relevance),
         article_id=info.article_id,
         translation_id=info.translation_id,
         relevance=round(choice.relevance, 5),
+        similarity=round(choice.similarity, 5),
     )

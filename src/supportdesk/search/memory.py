@@ -23,12 +23,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from supportdesk.db.engine import on_commit
 from supportdesk.helpcenter.models import Article
+from supportdesk.search.classifier import IntentClassifier, train
 from supportdesk.search.embed import E5_DIM, USE_DIM, Matrix
 from supportdesk.search.models import SearchChunk, SearchIndexState
 from supportdesk.search.text import base_language
 
 CHECK_INTERVAL = 1.0  # seconds a node may serve a version that another node replaced
 IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,31 +53,83 @@ class _Row:
 
 @dataclass(slots=True)
 class Matrices:
-    """Vectors grouped by translation: rows of translation ``i`` are ``starts[i]:starts[i+1]``.
-
-    Grouped rows let one ``np.maximum.reduceat`` give each translation its best passage.
-    """
+    """Vectors grouped by translation: translation ``i``'s rows are ``first[i]:last[i]``
+    (empty when it has no vector yet), in translation order."""
 
     vectors: Matrix
-    owner: IntArray  # translation index of each row
-    starts: IntArray  # first row of each translation that has rows
+    first: IntArray
+    last: IntArray
 
-    def best_per_translation(self, query: Matrix, count: int) -> Matrix:
-        best = np.full(count, -1.0, dtype=np.float32)
-        if len(self.owner):
-            scores = self.vectors @ query
-            best[self.owner[self.starts]] = np.maximum.reduceat(scores, self.starts)
+    def best_per_translation(self, query: Matrix) -> FloatArray:
+        """Each translation's best cosine with ``query``; NaN where it has no vector yet."""
+        return self._best(self.vectors @ query if len(self.vectors) else None, self.first)
+
+    def best_of(self, query: Matrix, translations: IntArray) -> FloatArray:
+        """:meth:`best_per_translation` for some translations only: the cost follows their
+        rows, not the corpus."""
+        lengths = self.last[translations] - self.first[translations]
+        total = int(lengths.sum())
+        if not total:
+            return np.full(len(translations), np.nan)
+        offsets = np.cumsum(lengths) - lengths
+        rows = np.repeat(self.first[translations] - offsets, lengths) + np.arange(total)
+        scores = self.vectors[rows] @ query
+        best = np.full(len(translations), np.nan)
+        has = lengths > 0
+        best[has] = np.maximum.reduceat(scores, offsets[has])
         return best
+
+    def _best(self, scores: Matrix | None, first: IntArray) -> FloatArray:
+        best = np.full(len(first), np.nan)
+        has = self.last > first
+        if scores is not None and has.any():
+            best[has] = np.maximum.reduceat(scores, first[has])
+        return best
+
+
+# What each dense channel of a translation reads: (encoder, kinds of passage). e5 is best on
+# the whole text, mUSE on short passages and on titles (measured on a multilingual FAQ set,
+# docs/bot.md); example questions count as text for both. ``e5_doc`` alone (one row per
+# translation) is the cheap first stage on a large help center (engine.SHORTLIST).
+CHANNELS: dict[str, tuple[str, frozenset[str]]] = {
+    "e5": ("e5", frozenset({"doc", "question"})),
+    "use": ("use", frozenset({"body", "question"})),
+    "use_title": ("use", frozenset({"title"})),
+    "e5_doc": ("e5", frozenset({"doc"})),
+}
+SAMPLE_PER_LANGUAGE = 100  # translations whose scores estimate a language's mean and spread
+
+
+def _no_ints() -> IntArray:
+    return np.zeros(0, np.int64)
 
 
 @dataclass(slots=True)
 class Snapshot:
+    """Translations grouped by article (the source, i.e. oldest, translation first), with
+    per-translation arrays in that order: translation ``i`` belongs to article
+    ``article_codes[i]``, whose translations are ``article_first[a]:article_first[a+1]``.
+    A query thus goes from translations to articles with no Python loop over the corpus.
+    ``sample``: a fixed random set of translations per language, for statistics.
+    """
+
     version: int = -1
     translations: list[TranslationInfo] = field(default_factory=list)
-    e5: Matrices | None = None
-    use: Matrices | None = None
-    language_codes: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
+    channels: dict[str, Matrices] = field(default_factory=dict)
+    language_codes: IntArray = field(default_factory=_no_ints)
+    article_codes: IntArray = field(default_factory=_no_ints)
+    article_first: IntArray = field(default_factory=_no_ints)  # one more entry than articles
+    sample: IntArray = field(default_factory=_no_ints)
     by_translation_id: dict[int, int] = field(default_factory=dict)
+    classifier: IntentClassifier | None = None  # over example questions, when there are some
+
+    @property
+    def article_count(self) -> int:
+        return max(len(self.article_first) - 1, 0)
+
+    def members(self, article: int) -> list[TranslationInfo]:
+        start, stop = self.article_first[article], self.article_first[article + 1]
+        return self.translations[int(start) : int(stop)]
 
 
 @dataclass
@@ -142,34 +196,74 @@ class NodeIndex:
 
 
 def _build(version: int, rows: dict[int, _Row], infos: dict[int, TranslationInfo]) -> Snapshot:
-    translations = sorted(infos.values(), key=lambda t: t.translation_id)
+    translations = sorted(infos.values(), key=lambda t: (t.article_id, t.translation_id))
     position = {t.translation_id: i for i, t in enumerate(translations)}
     ordered = sorted(
         (r for r in rows.values() if r.translation_id in position),
         key=lambda r: position[r.translation_id],
     )
     languages = sorted({t.language for t in translations})
+    codes = np.array([languages.index(t.language) for t in translations], dtype=np.int64)
+    article_ids = np.array([t.article_id for t in translations], dtype=np.int64)
+    new_article = np.r_[True, article_ids[1:] != article_ids[:-1]] if len(article_ids) else []
+    first = np.flatnonzero(new_article).astype(np.int64)
+    article_codes = np.cumsum(new_article, dtype=np.int64) - 1
     return Snapshot(
         version=version,
         translations=translations,
-        e5=_matrices([(position[r.translation_id], r.e5) for r in ordered], E5_DIM),
-        use=_matrices([(position[r.translation_id], r.use) for r in ordered], USE_DIM),
-        language_codes=np.array(
-            [languages.index(t.language) for t in translations], dtype=np.int64
-        ),
+        channels={
+            name: _channel(ordered, position, len(translations), *spec)
+            for name, spec in CHANNELS.items()
+        },
+        language_codes=codes,
+        article_codes=article_codes,
+        article_first=np.r_[first, len(translations)].astype(np.int64),
+        sample=_sample(codes, version),
         by_translation_id=position,
+        classifier=_classifier(ordered, position, article_codes),
     )
 
 
-def _matrices(pairs: list[tuple[int, bytes | None]], dim: int) -> Matrices:
-    kept = [(owner, data) for owner, data in pairs if data is not None]
-    if not kept:
-        empty = np.zeros(0, np.int64)
-        return Matrices(np.zeros((0, dim), np.float32), empty, empty)
+def _classifier(
+    ordered: list[_Row], position: dict[int, int], article_codes: IntArray
+) -> IntentClassifier | None:
+    examples = [r for r in ordered if r.kind == "question" and r.e5 and r.use]
+    if not examples:
+        return None
+    e5 = np.frombuffer(b"".join(r.e5 or b"" for r in examples), dtype="<f4").reshape(-1, E5_DIM)
+    use = np.frombuffer(b"".join(r.use or b"" for r in examples), dtype="<f4")
+    owners = article_codes[[position[r.translation_id] for r in examples]]
+    return train(e5, use.reshape(-1, USE_DIM), owners)
+
+
+def _sample(codes: IntArray, seed: int) -> IntArray:
+    rng = np.random.default_rng(max(seed, 0))
+    picked = [
+        rng.permutation(np.flatnonzero(codes == code))[:SAMPLE_PER_LANGUAGE]
+        for code in np.unique(codes)
+    ]
+    return np.sort(np.concatenate(picked)) if picked else _no_ints()
+
+
+def _channel(
+    ordered: list[_Row], position: dict[int, int], count: int, encoder: str, kinds: frozenset[str]
+) -> Matrices:
+    dim = E5_DIM if encoder == "e5" else USE_DIM
+    kept = [
+        (position[r.translation_id], data)
+        for r in ordered
+        if r.kind in kinds and (data := r.e5 if encoder == "e5" else r.use) is not None
+    ]
     owner = np.array([o for o, _ in kept], dtype=np.int64)
-    vectors = np.frombuffer(b"".join(d for _, d in kept), dtype="<f4").reshape(-1, dim)
-    starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]]).astype(np.int64)
-    return Matrices(vectors.astype(np.float32), owner, starts)
+    if kept:
+        raw = np.frombuffer(b"".join(d for _, d in kept), dtype="<f4").reshape(-1, dim)
+        vectors = raw.astype(np.float32)
+    else:
+        vectors = np.zeros((0, dim), np.float32)
+    # Rows are in translation order, so each translation's rows are one contiguous range.
+    first = np.searchsorted(owner, np.arange(count), side="left").astype(np.int64)
+    last = np.searchsorted(owner, np.arange(count), side="right").astype(np.int64)
+    return Matrices(vectors, first, last)
 
 
 _nodes: weakref.WeakKeyDictionary[Any, NodeIndex] = weakref.WeakKeyDictionary()
