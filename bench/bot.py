@@ -113,8 +113,9 @@ async def real_encoding_rate(db: Any, sample: int) -> dict[str, Any]:
     stores them."""
     from supportdesk.search import vectors
 
-    encoded, seconds = 0, 0.0
-    while encoded < sample and (batch := await vectors._next_batch(db)):
+    encoded, seconds, after = 0, 0.0, 0
+    while encoded < sample and (batch := await vectors._next_batch(db, after)):
+        after = batch[-1].id
         started = time.perf_counter()
         await asyncio.to_thread(vectors._encode, batch)
         seconds += time.perf_counter() - started

@@ -3,8 +3,9 @@
 Encoding is the slow part of indexing (multilingual-e5 takes tens of milliseconds per
 passage on a small server), so a bulk import stores each passage's text and keyword tokens
 at once — the article is found by its words from that commit on — and leaves its vectors
-null. :func:`encode_pending` fills them in, a batch per short transaction, bumping the
-index version so that every node's in-memory copy picks the new vectors up. A server runs
+null. :func:`encode_pending` fills them in, writing them every few seconds in a short
+transaction that bumps the index version, so that every node's in-memory copy picks the
+new vectors up. A server runs
 it in the background (:class:`VectorWorker`): woken in-process when an index write commits,
 and every :data:`POLL_SECONDS` for writes from other processes (a ``kb import`` run from
 the command line); it also loads the encoders at start-up when there are articles. Several
@@ -17,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -34,6 +36,7 @@ from supportdesk.search.state import bump_version
 log = logging.getLogger(__name__)
 
 BATCH = 64
+STORE_SECONDS = 5.0
 POLL_SECONDS = 10.0
 Progress = Callable[[int, int], None]
 
@@ -62,24 +65,35 @@ class _Pending:
 async def encode_pending(db: Database, *, progress: Progress | None = None) -> int:
     """Compute every missing vector; how many passages were encoded.
 
-    ``progress(done, total)`` after each batch (``total`` grows if passages arrive meanwhile).
+    Vectors are written every :data:`STORE_SECONDS` (and at the end) rather than after each
+    batch: each write makes every node rebuild its in-memory index, which at the scale of
+    thousands of articles costs seconds. ``progress(done, total)`` after each batch
+    (``total`` grows if passages arrive meanwhile).
     """
     async with db.session() as session:
         total = await pending_count(session)
-    done = 0
-    while batch := await _next_batch(db):
-        await _store(db, await asyncio.to_thread(_encode, batch))
+    done, after = 0, 0
+    encoded: list[_Pending] = []
+    stored_at = time.monotonic()
+    while batch := await _next_batch(db, after):
+        encoded.extend(await asyncio.to_thread(_encode, batch))
+        after = batch[-1].id
+        if time.monotonic() - stored_at >= STORE_SECONDS:
+            await _store(db, encoded)
+            encoded, stored_at = [], time.monotonic()
         done += len(batch)
         total = max(total, done)
         if progress is not None:
             progress(done, total)
+    if encoded:
+        await _store(db, encoded)
     return done
 
 
-async def _next_batch(db: Database) -> list[_Pending]:
+async def _next_batch(db: Database, after: int) -> list[_Pending]:
     query = (
         select(SearchChunk.id, SearchChunk.kind, SearchChunk.text, SearchChunk.e5, SearchChunk.use)
-        .where(pending_clause())
+        .where(pending_clause(), SearchChunk.id > after)
         .order_by(SearchChunk.id)
         .limit(BATCH)
     )
