@@ -20,6 +20,7 @@ export function renderHeader({ onLogout, onLanguage, onHelp }) {
     h("a.top-link", { href: "#/inbox/mine", dataset: { section: "inbox" } }, t("console.nav.conversations")),
     h("a.top-link", { href: "#/canned", dataset: { section: "canned" } }, t("console.nav.canned")),
     h("a.top-link", { href: "#/help", dataset: { section: "help" }, id: "nav-help" }, t("console.nav.help")),
+    h("a.top-link", { href: "#/hours", dataset: { section: "hours" }, id: "nav-hours" }, t("console.nav.hours")),
   );
   const bar = h(
     "header.topbar",
@@ -49,7 +50,9 @@ export function renderHeader({ onLogout, onLanguage, onHelp }) {
   on("presence", paintPresence);
   on("route", (route) => {
     for (const link of nav.querySelectorAll("a")) {
-      link.classList.toggle("active", link.dataset.section === (["canned", "help"].includes(route.page) ? route.page : "inbox"));
+      link.classList.toggle("active", link.dataset.section === route.page);
+      if (link.dataset.section === route.page) link.setAttribute("aria-current", "page");
+      else link.removeAttribute("aria-current");
     }
   });
   paintStatus();

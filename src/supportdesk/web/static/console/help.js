@@ -3,13 +3,12 @@
 import { get, query } from "./api.js";
 import { localeLabel } from "./canned.js";
 import { openDialog } from "./dialog.js";
-import { h, isTyping, replace } from "./dom.js";
+import { h, replace } from "./dom.js";
 import { errorText } from "./errors.js";
 import { renderEditor } from "./help-editor.js";
 import { state, t } from "./store.js";
 
 export const STATES = ["published", "draft", "outdated", "missing"];
-const INBOX_KEYS = new Set(["j", "k", "Enter", "r", "n", "e", "a", "x", "/"]);
 const PAGE = 1000; // the API's largest page
 const SHOWN = 200; // rows painted at once; "Show more" paints the next ones
 
@@ -68,7 +67,7 @@ export function helpAllowsLeaving(nextHash) {
   return false;
 }
 
-function installGuards() {
+function installUnloadGuard() {
   if (guardInstalled) return;
   guardInstalled = true;
   window.addEventListener("beforeunload", (event) => {
@@ -77,22 +76,11 @@ function installGuards() {
       event.returnValue = "";
     }
   });
-  // The inbox's one-key shortcuts (e: resolve, a: assign…) act on the conversation tab
-  // hidden behind this view, so they must not reach shortcuts.js (on the document, which a
-  // key reaches after the body); "?" and "g …" navigation still do.
-  let afterG = 0;
-  document.body.addEventListener("keydown", (event) => {
-    if (!location.hash.startsWith("#/help") || event.ctrlKey || event.metaKey || event.altKey) return;
-    if (isTyping(event.target)) return;
-    const navigating = afterG && Date.now() - afterG < 1500; // the key after "g" picks where to go
-    afterG = event.key === "g" && !navigating ? Date.now() : 0;
-    if (!navigating && INBOX_KEYS.has(event.key)) event.stopPropagation();
-  });
 }
 
 /** Render the view for the hash's ``parts`` after "#/help". */
 export function renderHelpPage(root, parts) {
-  installGuards();
+  installUnloadGuard();
   const hash = location.hash;
   const [what, rawKey, rawLocale] = parts;
   if (what === "new" || what === "edit") {

@@ -6,6 +6,7 @@ import { renderContactPanel } from "./contact.js";
 import { h, replace } from "./dom.js";
 import { logout, renderHeader } from "./header.js";
 import { helpAllowsLeaving, renderHelpPage } from "./help.js";
+import { renderHoursPage } from "./hours.js";
 import { renderList, renderSidebar, setView, viewFromRoute } from "./inbox.js";
 import { startSocket } from "./live.js";
 import { renderLogin } from "./login.js";
@@ -19,6 +20,7 @@ let mainEl = null;
 let workEl = null;
 let cannedEl = null;
 let helpEl = null;
+let hoursEl = null;
 
 async function useLocale(locale) {
   state.tr = await loadTranslator(locale);
@@ -80,7 +82,8 @@ async function start(me) {
   workEl = h("div.workspace", renderTabs(), renderContactPanel());
   cannedEl = h("div.canned-host", { hidden: true });
   helpEl = h("div.help-host", { hidden: true });
-  mainEl = h("div.layout", renderSidebar(), renderList(), h("main.main-pane", workEl, cannedEl, helpEl));
+  hoursEl = h("div.hours-host", { hidden: true });
+  mainEl = h("div.layout", renderSidebar(), renderList(), h("main.main-pane", workEl, cannedEl, helpEl, hoursEl));
   replace(root, header, mainEl);
   installShortcuts();
   restoreTabs(savedTabs());
@@ -101,13 +104,16 @@ function route() {
   // Unsaved edits in the help-center editor: the guard asks, and may keep us there.
   if (!helpAllowsLeaving(hash)) return;
   helpEl.hidden = page !== "help";
+  hoursEl.hidden = page !== "hours";
   mainEl.classList.toggle("on-help", page === "help");
-  if (page === "help") {
+  mainEl.classList.toggle("on-hours", page === "hours");
+  if (page === "help" || page === "hours") {
     workEl.hidden = true;
     cannedEl.hidden = true;
     mainEl.classList.remove("on-canned");
-    renderHelpPage(helpEl, rest);
-    emit("route", { page: "help" });
+    if (page === "help") renderHelpPage(helpEl, rest);
+    else renderHoursPage(hoursEl, rest);
+    emit("route", { page });
     return;
   }
   if (page === "canned") {

@@ -29,6 +29,13 @@ export const SHORTCUTS = [
 
 let pendingG = 0;
 
+const FULL_PAGE_VIEWS = ["canned", "help", "hours"];
+
+function onFullPageView() {
+  const page = location.hash.replace(/^#\/?/, "").split("/")[0];
+  return FULL_PAGE_VIEWS.includes(page);
+}
+
 function keyCombo(keys) {
   const parts = keys.split(" ");
   return parts.map((k) => (parts.length > 1 && ["+", "/"].includes(k) ? ` ${k} ` : h("kbd", k)));
@@ -55,7 +62,9 @@ export function installShortcuts() {
     }
     if (event.ctrlKey || event.metaKey || event.altKey) return;
     if (isTyping(event.target) || anyDialogOpen()) return;
-    if (location.hash.startsWith("#/canned") && event.key !== "?" && event.key !== "g" && !pendingG) return;
+    // The one-key inbox shortcuts (e: resolve, a: assign…) would act on the conversation tab
+    // hidden behind a full-page view, so there only "?" and "g …" navigation work.
+    if (onFullPageView() && event.key !== "?" && event.key !== "g" && !pendingG) return;
     const key = event.key;
     if (pendingG && Date.now() - pendingG < 1500) {
       pendingG = 0;
