@@ -444,6 +444,11 @@ ROUTES: list[Row] = [
     Row("PUT", "/teams/{team_id}/skills", Access.MANAGER, routing.set_skills),
     Row("PUT", "/agents/{agent_id}/capacity", Access.MANAGER, routing.set_capacity),
     Row("GET", "/coverage", Access.STAFF, fixed("/coverage?days=7")),
+    # routing: the admin's rules, the visitor's queue and "ask for another agent"
+    Row("GET", "/routing/settings", Access.ADMIN, fixed("/routing/settings")),
+    Row("PUT", "/routing/settings", Access.ADMIN, routing.routing_settings),
+    Row("GET", WC + "/queue", Access.VISITOR, fixed(WC + "/queue"), owned_by_alice=True),
+    Row("POST", WC + "/another-agent", Access.VISITOR, routing.another_agent, owned_by_alice=True),
 ]
 
 

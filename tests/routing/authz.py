@@ -64,3 +64,21 @@ async def set_skills(world: Any, persona: Any) -> Request:
 
 async def set_capacity(world: Any, persona: Any) -> Request:
     return f"/agents/{world.erin.agent.id}/capacity", {"json": {"max_chats": 3}}
+
+
+async def routing_settings(world: Any, persona: Any) -> Request:
+    return "/routing/settings", {"json": {"overflow": "wait", "no_answer_seconds": 120}}
+
+
+async def another_agent(world: Any, persona: Any) -> Request:
+    """Alice's conversation is first given to Carol: asking for another agent needs one."""
+    from supportdesk.conversations.actions import Author
+    from supportdesk.conversations.models import Conversation, SenderType
+    from supportdesk.conversations.workflow import do_assign
+
+    async with world.services.db.transaction() as session:
+        conversation = await session.get(Conversation, world.conversation["id"])
+        await do_assign(
+            session, conversation, actor=Author(SenderType.SYSTEM), agent=world.carol.agent
+        )
+    return f"/widget/conversations/{world.conversation['id']}/another-agent", {}

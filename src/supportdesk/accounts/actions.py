@@ -197,6 +197,7 @@ async def do_deactivate_agent(session: AsyncSession, actor: Agent | None, agent:
     await _set_presence(session, agent.id, Presence.OFFLINE, heartbeat=False)
     record = await _presence_record(session, agent.id)
     record.connections = 0
+    await _route_after_presence(session, agent.id, Presence.OFFLINE)
     await emit(session, STAFF_STREAM, "agent.deactivated", {"agent_id": agent.id})
     emit_ephemeral(
         session,
@@ -217,6 +218,19 @@ async def do_set_presence(session: AsyncSession, agent: Agent, status: Presence)
     changed = await _set_presence(session, agent.id, status, heartbeat=True)
     if changed:
         emit_ephemeral(session, STAFF_STREAM, presence_frame(agent.id, status))
+        await _route_after_presence(session, agent.id, status)
+
+
+async def _route_after_presence(session: AsyncSession, agent_id: int, status: Presence) -> None:
+    """Online: the agent can take waiting chats. Offline by choice: their chats go back to
+    the queue now (a closed console is left a grace period: the routing sweep)."""
+    from supportdesk.routing.queue import request_capacity
+    from supportdesk.routing.reroute import do_requeue_agent
+
+    if status == Presence.ONLINE:
+        request_capacity(session, agent_id=agent_id)
+    elif status == Presence.OFFLINE:
+        await do_requeue_agent(session, agent_id, reason="offline")
 
 
 async def do_heartbeat(session: AsyncSession, agent_id: int) -> None:
@@ -323,6 +337,7 @@ async def do_console_connected(session: AsyncSession, agent: Agent) -> Presence:
     # A second tab of an agent already online tells the other consoles nothing new.
     if changed:
         emit_ephemeral(session, STAFF_STREAM, presence_frame(agent.id, record.status))
+        await _route_after_presence(session, agent.id, record.status)
     return record.status
 
 

@@ -133,6 +133,11 @@ async def do_hand_off(session: AsyncSession, conversation: Conversation, *, reas
     text = i18n.translate(conversation.locale, "bot.connecting")
     await _bot_message(session, conversation, text, {"kind": "handoff", "reason": reason})
     conversation.bot_outcome = HANDED_OFF
+    if conversation.topic is None:
+        from supportdesk.routing.topic import bot_topic
+
+        # Routing matches it to team skills (docs/routing.md).
+        conversation.topic = await bot_topic(session, conversation)
     await do_change_status(session, conversation, Status.QUEUED, actor=BOT)
 
 

@@ -32,6 +32,7 @@ from supportdesk.conversations.schemas import (
 from supportdesk.db.base import utcnow
 from supportdesk.errors import AppError, Conflict, InvalidInput, NotFound
 from supportdesk.realtime.events import STAFF_STREAM, contact_stream, emit
+from supportdesk.routing.queue import request_routing
 
 MAX_ATTACHMENTS_PER_MESSAGE = 10
 
@@ -96,6 +97,7 @@ async def do_start_conversation(
         client_id=client_id,
         created_at=now,
         updated_at=now,
+        queued_at=now if status == Status.QUEUED else None,
     )
     try:
         await _insert_once(session, conversation)
@@ -108,6 +110,8 @@ async def do_start_conversation(
             raise
         return existing, False
     await notify_conversation(session, conversation, "conversation.created")
+    if status == Status.QUEUED:
+        request_routing(session, conversation.id)
     return conversation, True
 
 
@@ -288,10 +292,14 @@ async def _apply_message_effects(
         if conversation.status in (Status.PENDING, Status.RESOLVED):
             conversation.status = Status.OPEN if conversation.assignee_id else Status.QUEUED
             conversation.resolved_at = None
+            if conversation.status == Status.QUEUED:
+                conversation.queued_at = now
+                request_routing(session, conversation.id)
     elif author.type == SenderType.AGENT and author.agent is not None:
         conversation.waiting_since = None
         if conversation.assignee_id is None:
             conversation.assignee_id = author.agent.id
+            conversation.assigned_at = now
         if conversation.status in (Status.QUEUED, Status.BOT):
             conversation.status = Status.OPEN
     await session.flush()

@@ -46,6 +46,8 @@ class Conversation(Base):
     __tablename__ = "conversations"
     __table_args__ = (
         Index("ix_conversations_status_waiting", "status", "waiting_since"),
+        # A team's queue, oldest first (routing/queue.py).
+        Index("ix_conversations_queue", "status", "team_id", "queued_at"),
         # The client id of the send that started it: a retried first send finds it again.
         UniqueConstraint("contact_id", "client_id"),
     )
@@ -75,6 +77,11 @@ class Conversation(Base):
     # How the answer bot's part ended: resolved (the visitor said it solved it), handed_off
     # (to a person, asked for or decided by the bot), or abandoned; None: the bot took no part.
     bot_outcome: Mapped[str | None] = mapped_column(String(16), default=None)
+    # Routing (docs/routing.md): the topic matched to team skills, when the conversation
+    # entered its team's queue, and when its current agent got it.
+    topic: Mapped[str | None] = mapped_column(String(64), default=None)
+    queued_at: Mapped[datetime | None] = mapped_column(default=None)
+    assigned_at: Mapped[datetime | None] = mapped_column(default=None)
     # Read receipts: the last message id each side has seen.
     contact_last_read_id: Mapped[int] = mapped_column(default=0)
     agent_last_read_id: Mapped[int] = mapped_column(default=0)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from supportdesk.accounts.models import Agent, Team
@@ -10,6 +12,7 @@ from supportdesk.conversations.models import Conversation, Priority, Status
 from supportdesk.conversations.notify import do_system_note, notify_conversation
 from supportdesk.db.base import utcnow
 from supportdesk.errors import Conflict, InvalidInput
+from supportdesk.routing.queue import request_capacity, request_routing
 
 TRANSITIONS: dict[Status, frozenset[Status]] = {
     Status.BOT: frozenset({Status.QUEUED, Status.OPEN, Status.RESOLVED, Status.CLOSED}),
@@ -44,8 +47,12 @@ async def do_change_status(
         conversation.waiting_since = None
     elif previous == Status.RESOLVED:
         conversation.resolved_at = None
+    if previous in (Status.OPEN, Status.PENDING) and conversation.assignee_id is not None:
+        request_capacity(session, agent_id=conversation.assignee_id)  # a seat frees
     if status == Status.QUEUED:
         conversation.assignee_id = None
+        conversation.queued_at = conversation.updated_at
+        request_routing(session, conversation.id)
     await session.flush()
     actor_name = actor.name or actor.type.value
     await do_system_note(
@@ -73,6 +80,8 @@ async def do_assign(
         raise Conflict("this conversation is closed", code="conversation_closed")
     if agent is not None and not agent.is_active:
         raise InvalidInput(f"agent {agent.id} is deactivated", code="agent_inactive")
+    now = utcnow()
+    _track_assignment(session, conversation, agent.id if agent else None, now)
     conversation.assignee_id = agent.id if agent else None
     if set_team:
         conversation.team_id = team.id if team else None
@@ -80,7 +89,10 @@ async def do_assign(
         conversation.status = Status.OPEN
     elif agent is None and conversation.status == Status.OPEN:
         conversation.status = Status.QUEUED
-    conversation.updated_at = utcnow()
+        conversation.queued_at = now
+    if conversation.status == Status.QUEUED and conversation.assignee_id is None:
+        request_routing(session, conversation.id)  # to the new team's queue, or back
+    conversation.updated_at = now
     await session.flush()
     actor_name = actor.name or actor.type.value
     target = agent.name if agent else "nobody"
@@ -101,6 +113,70 @@ async def do_assign(
     )
     await notify_conversation(session, conversation, "conversation.updated")
     return conversation
+
+
+def _track_assignment(
+    session: AsyncSession, conversation: Conversation, agent_id: int | None, now: datetime
+) -> None:
+    """A new assignee starts the no-answer clock; the previous one has a seat free."""
+    if agent_id == conversation.assignee_id:
+        return
+    if conversation.assignee_id is not None:
+        request_capacity(session, agent_id=conversation.assignee_id)
+    conversation.assigned_at = now if agent_id is not None else None
+
+
+async def do_route_to_agent(
+    session: AsyncSession, conversation: Conversation, agent: Agent, *, now: datetime
+) -> None:
+    """Routing gives a waiting conversation to an agent (routing/queue.py holds the locks)."""
+    conversation.assignee_id = agent.id
+    conversation.assigned_at = now
+    conversation.status = Status.OPEN
+    conversation.updated_at = now
+    await session.flush()
+    text = f"Routing assigned the conversation to {agent.name}"
+    data = {
+        "kind": "routed",
+        "agent_id": agent.id,
+        "agent": agent.name,
+        "team_id": conversation.team_id,
+    }
+    await do_system_note(session, conversation, text, data, internal=True)
+    await notify_conversation(session, conversation, "conversation.updated")
+
+
+async def do_requeue(
+    session: AsyncSession, conversation: Conversation, *, reason: str, exclude: bool
+) -> int | None:
+    """The assigned agent loses the conversation back to its team's queue, keeping its
+    place (``queued_at`` is not reset). ``reason``: ``offline``, ``no_answer`` or
+    ``visitor_asked``. With ``exclude`` routing will not give it to that agent again.
+    Returns the agent's id (None when nobody had it)."""
+    from supportdesk.routing.models import RoutingExclusion
+
+    agent_id = conversation.assignee_id
+    if agent_id is None or conversation.status == Status.CLOSED:
+        return None
+    request_capacity(session, agent_id=agent_id)
+    if exclude:
+        session.add(RoutingExclusion(conversation_id=conversation.id, agent_id=agent_id))
+    now = utcnow()
+    conversation.assignee_id = None
+    conversation.assigned_at = None
+    conversation.status = Status.QUEUED
+    conversation.queued_at = conversation.queued_at or now
+    conversation.updated_at = now
+    await session.flush()
+    agent = await session.get(Agent, agent_id)
+    name = agent.name if agent else str(agent_id)
+    data = {"kind": "requeued", "reason": reason, "agent_id": agent_id, "agent": name}
+    await do_system_note(
+        session, conversation, f"Back to the queue from {name} ({reason})", data, internal=True
+    )
+    await notify_conversation(session, conversation, "conversation.updated")
+    request_routing(session, conversation.id)
+    return agent_id
 
 
 async def do_set_priority(

@@ -1,4 +1,4 @@
-"""Routing: teams' hours and holidays now; choosing a team and an agent next (issue 5)."""
+"""Routing: teams' hours and holidays; who gets a conversation and the queue (docs/routing.md)."""
 
 from supportdesk.routing.hours import (
     Interval,

@@ -1,4 +1,4 @@
-"""Teams' weekly hours, holidays and the coverage timeline (docs/routing.md)."""
+"""Teams' hours, holidays, coverage; routing settings and the visitor's queue (docs/routing.md)."""
 
 from __future__ import annotations
 
@@ -11,14 +11,17 @@ from sqlalchemy import select
 from supportdesk.accounts.models import Team
 from supportdesk.accounts.queries import access_team
 from supportdesk.attachments.api import read_upload
+from supportdesk.conversations.queries import access_conversation_for_contact
 from supportdesk.db.base import utcnow
-from supportdesk.deps import ManagerDep, ServicesDep, StaffDep
+from supportdesk.deps import AdminDep, ContactDep, ManagerDep, ServicesDep, StaffDep
 from supportdesk.errors import InvalidInput
 from supportdesk.routing import actions
 from supportdesk.routing.holidays import MAX_FILE_BYTES, IcsError, parse_ics
 from supportdesk.routing.hours import DAYS, format_hhmm, is_open, next_opening, open_intervals
 from supportdesk.routing.models import TeamHoliday
 from supportdesk.routing.queries import all_schedules, weekly_intervals
+from supportdesk.routing.queue import queue_state
+from supportdesk.routing.reroute import do_ask_another_agent
 from supportdesk.routing.schemas import (
     Coverage,
     HolidayCreate,
@@ -26,10 +29,14 @@ from supportdesk.routing.schemas import (
     HolidayPublic,
     HoursInterval,
     OpenSpan,
+    QueuePublic,
+    RoutingSettingsPublic,
+    RoutingSettingsUpdate,
     TeamCoverage,
     WeeklyHoursPublic,
     WeeklyHoursUpdate,
 )
+from supportdesk.routing.settings import check_rules, do_set_routing_rules, routing_rules
 from supportdesk.schemas_common import Id
 
 router = APIRouter(tags=["routing"])
@@ -159,3 +166,49 @@ async def coverage(
             for team, schedule in schedules
         ],
     )
+
+
+# --- routing: the admin's rules, the visitor's queue, "another agent" ---------------------
+
+
+@router.get("/routing/settings", response_model=RoutingSettingsPublic)
+async def get_routing_settings(_admin: AdminDep, services: ServicesDep) -> RoutingSettingsPublic:
+    async with services.db.session() as session:
+        rules = await routing_rules(session)
+    return RoutingSettingsPublic(overflow=rules.overflow, no_answer_seconds=rules.no_answer_seconds)
+
+
+@router.put("/routing/settings", response_model=RoutingSettingsPublic)
+async def set_routing_settings(
+    body: RoutingSettingsUpdate, admin: AdminDep, services: ServicesDep
+) -> RoutingSettingsPublic:
+    rules = check_rules(body.overflow, body.no_answer_seconds)
+    async with services.db.transaction() as session:
+        await do_set_routing_rules(session, rules, agent_id=admin.agent.id)
+    return RoutingSettingsPublic(overflow=body.overflow, no_answer_seconds=body.no_answer_seconds)
+
+
+@router.get("/widget/conversations/{conversation_id}/queue", response_model=QueuePublic)
+async def visitor_queue(
+    conversation_id: Id, contact: ContactDep, services: ServicesDep
+) -> QueuePublic:
+    """The visitor's place in the queue; live changes arrive as ``queue.updated`` events."""
+    async with services.db.session() as session:
+        conversation = await access_conversation_for_contact(session, contact.id, conversation_id)
+        state = await queue_state(session, conversation)
+    return QueuePublic.model_validate(state, from_attributes=True)
+
+
+@router.post("/widget/conversations/{conversation_id}/another-agent", response_model=QueuePublic)
+async def visitor_another_agent(
+    conversation_id: Id, contact: ContactDep, services: ServicesDep
+) -> QueuePublic:
+    """The visitor asks for another agent: back to the queue, the current agent excluded."""
+    async with services.db.transaction() as session:
+        session.info["presence_timeout"] = services.settings.presence_timeout_seconds
+        conversation = await access_conversation_for_contact(session, contact.id, conversation_id)
+        await do_ask_another_agent(session, conversation)
+    async with services.db.session() as session:
+        conversation = await access_conversation_for_contact(session, contact.id, conversation_id)
+        state = await queue_state(session, conversation)
+    return QueuePublic.model_validate(state, from_attributes=True)

@@ -73,3 +73,30 @@ class Coverage(BaseModel):
     start: datetime
     end: datetime
     teams: list[TeamCoverage]
+
+
+class RoutingSettingsPublic(BaseModel):
+    overflow: Literal["english", "wait"] = Field(
+        description="When the preferred team is closed and no open team speaks the "
+        "conversation's language: an open English-speaking team takes it, or it waits"
+    )
+    no_answer_seconds: int = Field(
+        description="An assigned agent who has not answered after this long loses the "
+        "conversation back to the queue; 0 is off"
+    )
+
+
+class RoutingSettingsUpdate(RequestModel):
+    overflow: Literal["english", "wait"]
+    no_answer_seconds: int = Field(ge=0, le=86_400)
+
+
+class QueuePublic(BaseModel):
+    """Where a waiting conversation stands; every field null when it is not waiting."""
+
+    conversation_id: int
+    queue_position: int | None = Field(description="1 is next")
+    expected_wait_seconds: int | None = Field(
+        description="From the team's recent handling times; null when unknown or closed"
+    )
+    next_opening: datetime | None = Field(description="When the team opens, if closed now")

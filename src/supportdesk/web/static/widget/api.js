@@ -72,6 +72,15 @@ export class VisitorApi {
     return this.request("POST", `/widget/conversations/${id}/bot`, { choice });
   }
 
+  // Routing (docs/routing.md): the place in the queue, and "ask for another agent".
+  queue(id) {
+    return this.request("GET", `/widget/conversations/${id}/queue`);
+  }
+
+  anotherAgent(id) {
+    return this.request("POST", `/widget/conversations/${id}/another-agent`);
+  }
+
   markRead(id, messageId) {
     return this.request("POST", `/widget/conversations/${id}/read`, { message_id: messageId });
   }

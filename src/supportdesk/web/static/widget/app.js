@@ -35,6 +35,7 @@ class WidgetApp {
     this.unread = new Map(); // conversation id -> count of unseen desk messages
     this.socket = null;
     this.availability = null;
+    this.queues = new Map(); // conversation id -> its place in the queue (queue.updated)
     this.ready = new Promise((resolve) => {
       this.markReady = resolve;
     });
@@ -246,7 +247,8 @@ class WidgetApp {
   applyEvent(frame) {
     const data = frame.data || {};
     if (data.conversation) this.upsertConversation(data.conversation);
-    if (frame.event === "message.created" && data.message) this.addMessage(data.message);
+    if (frame.event === "queue.updated") this.queues.set(data.conversation_id, data);
+    else if (frame.event === "message.created" && data.message) this.addMessage(data.message);
     else if (frame.event === "conversation.read" && data.reader === "agent") {
       const conversation = this.conversations.get(data.conversation_id);
       if (conversation) {
@@ -459,6 +461,7 @@ class WidgetApp {
     this.log.render(logItems(this, this.currentMessages(), pending, conversation));
     this.panel.renderConversationState(conversation);
     this.renderBotActions(conversation);
+    this.panel.renderQueue(conversation, this.queueOf(conversation));
     this.panel.renderList();
     this.panel.renderTyping();
     // Decided before the new rows were added: they must not undo "was at the bottom".
@@ -484,6 +487,37 @@ class WidgetApp {
       if (error.code !== "not_with_bot") this.toast(this.tr.t("widget.failed"));
     }
     document.querySelectorAll("#log .bot-actions button").forEach((b) => (b.disabled = false));
+    this.render();
+  }
+
+  // The place of a waiting conversation: from queue.updated events, fetched once when the
+  // conversation is shown before any event came (a reload, another tab).
+  queueOf(conversation) {
+    if (!conversation || conversation.status !== "queued") return null;
+    const known = this.queues.get(conversation.id);
+    if (known === undefined) {
+      this.queues.set(conversation.id, null);
+      this.api.queue(conversation.id).then(
+        (state) => {
+          if (this.queues.get(conversation.id) === null) this.queues.set(conversation.id, state);
+          this.render();
+        },
+        () => this.queues.delete(conversation.id),
+      );
+    }
+    return known || null;
+  }
+
+  async askAnotherAgent(conversationId) {
+    try {
+      const state = await this.api.anotherAgent(conversationId);
+      this.queues.set(conversationId, state);
+      const conversation = this.conversations.get(conversationId);
+      if (conversation) conversation.status = "queued";
+      this.panel.announce(this.tr.t("widget.another_agent_asked"));
+    } catch (error) {
+      if (error.code !== "no_agent") this.toast(this.tr.t("widget.failed"));
+    }
     this.render();
   }
 

@@ -240,6 +240,66 @@ export class Panel {
     this.renderBack();
   }
 
+  // --- the queue and "ask for another agent" (docs/routing.md) ---------------------------
+
+  // Built here rather than in the template: one line above the typing indicator, read out
+  // by screen readers when the place changes.
+  queueBox() {
+    let box = document.getElementById("queue-box");
+    if (box) return box;
+    box = document.createElement("div");
+    box.id = "queue-box";
+    // Styled here: widget.css knows nothing of it (the look of a muted system line).
+    box.style.cssText = "margin: 8px 24px; font-size: 13px; color: var(--muted); text-align: center;";
+    box.setAttribute("role", "status");
+    box.setAttribute("aria-live", "polite");
+    const line = document.createElement("p");
+    line.id = "queue-line";
+    line.style.margin = "0 0 4px";
+    const another = document.createElement("button");
+    another.type = "button";
+    another.id = "another-agent";
+    another.className = "link-btn";
+    another.addEventListener("click", () => {
+      if (this.app.current !== null) this.app.askAnotherAgent(this.app.current);
+    });
+    const said = document.createElement("p");
+    said.id = "queue-said";
+    said.style.margin = "0 0 4px";
+    box.append(line, said, another);
+    const typing = document.getElementById("typing");
+    typing.parentNode.insertBefore(box, typing);
+    return box;
+  }
+
+  renderQueue(conversation, state) {
+    const { tr } = this.app;
+    const box = this.queueBox();
+    const line = document.getElementById("queue-line");
+    const another = document.getElementById("another-agent");
+    const parts = [];
+    if (state && state.queue_position) {
+      parts.push(state.queue_position === 1 ? tr.t("widget.queue_next") : tr.t("widget.queue_position", { position: state.queue_position }));
+      if (state.expected_wait_seconds != null) {
+        parts.push(tr.t("widget.estimated_wait", { count: Math.max(1, Math.round(state.expected_wait_seconds / 60)) }));
+      } else if (state.next_opening) {
+        parts.push(tr.t("widget.next_opening", { when: tr.dateTime(state.next_opening) }));
+      }
+    }
+    line.textContent = parts.join(" · ");
+    line.hidden = !parts.length;
+    another.textContent = tr.t("widget.another_agent");
+    another.hidden = !conversation || !["open", "pending"].includes(conversation.status);
+    const said = document.getElementById("queue-said");
+    said.hidden = !said.textContent || !conversation || conversation.status !== "queued";
+    box.hidden = line.hidden && another.hidden && said.hidden;
+  }
+
+  announce(text) {
+    this.queueBox();
+    document.getElementById("queue-said").textContent = text;
+  }
+
   // --- availability --------------------------------------------------------------------
 
   renderAvailability() {
