@@ -39,6 +39,7 @@ from tests.conftest import (
     make_client,
 )
 from tests.routing import authz as routing
+from tests.tickets import authz as tickets
 
 API = "/api/v1"
 
@@ -444,6 +445,11 @@ ROUTES: list[Row] = [
     Row("PUT", "/teams/{team_id}/skills", Access.MANAGER, routing.set_skills),
     Row("PUT", "/agents/{agent_id}/capacity", Access.MANAGER, routing.set_capacity),
     Row("GET", "/coverage", Access.STAFF, fixed("/coverage?days=7")),
+    # email tickets
+    Row("GET", C + "/emails", Access.STAFF, fixed(C + "/emails")),
+    Row("GET", "/emails/unparseable", Access.ADMIN, fixed("/emails/unparseable")),
+    Row("GET", "/emails/{email_id}/original", Access.STAFF, tickets.email_original),
+    Row("GET", "/emails/{email_id}/raw", Access.STAFF, tickets.email_raw),
     # routing: the admin's rules, the visitor's queue and "ask for another agent"
     Row("GET", "/routing/settings", Access.ADMIN, fixed("/routing/settings")),
     Row("PUT", "/routing/settings", Access.ADMIN, routing.routing_settings),

@@ -20,6 +20,7 @@ from supportdesk.http import BodyLimit, error_response, install_error_handlers
 from supportdesk.realtime.api import SocketEndpoints
 from supportdesk.search.vectors import VectorWorker
 from supportdesk.services import Services, build_services
+from supportdesk.tickets.service import start_email
 
 STATIC_DIR = Path(__file__).parent / "web" / "static"
 
@@ -38,9 +39,11 @@ def create_app(settings: Settings | None = None, *, run_migrations: bool = True)
         if settings.search_vector_worker:
             worker = VectorWorker(services.db).run_forever()
             background.append(asyncio.create_task(worker, name="search-vectors"))
+        app.state.email = await start_email(services)  # receiver, IMAP poller, outbox
         try:
             yield
         finally:
+            await app.state.email.close()
             for task in background:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -89,6 +92,7 @@ def _mount_routes(app: FastAPI, services: Services) -> None:
     from supportdesk.helpcenter.api import router as helpcenter_router
     from supportdesk.routing.api import router as routing_router
     from supportdesk.search.api import router as search_router
+    from supportdesk.tickets.api import router as tickets_router
     from supportdesk.web import pages
 
     for router in (
@@ -101,6 +105,7 @@ def _mount_routes(app: FastAPI, services: Services) -> None:
         helpcenter_router,
         search_router,
         bot_router,
+        tickets_router,
         pages.api_router,
     ):
         app.include_router(router, prefix="/api/v1")

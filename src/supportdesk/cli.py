@@ -86,6 +86,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser("serve", help="serve the REST API and the WebSockets")
     _add_listen_options(serve)
+    serve.add_argument(
+        "--smtp-port",
+        type=_port,
+        default=None,
+        help="also receive email on this port (SUPPORTDESK_SMTP_RECEIVER_PORT)",
+    )
     serve.set_defaults(handler=run_serve)
 
     demo = commands.add_parser("demo", help="fill an empty data directory with a demo and serve")
@@ -413,7 +419,8 @@ def run_kb_export(args: argparse.Namespace) -> int:
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    settings = load_settings()
+    overrides = {} if args.smtp_port is None else {"smtp_receiver_port": args.smtp_port}
+    settings = load_settings(**overrides)
     configure_logging(settings.log_level)
     return serve(settings, args.host, args.port)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from email.utils import parseaddr
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
@@ -52,6 +53,30 @@ class Settings(BaseSettings):
     # origins such as "https://www.example.com,https://app.example.com"; the desk's own
     # origin is always allowed. "*" allows any site (only outside production).
     widget_origins: str = ""
+    # Email (docs/email.md). Outbound: the SMTP server that sends the desk's mail; nothing is
+    # sent while smtp_host is empty (replies wait in the outbox). smtp_from is the desk's
+    # address, "Support <support@desk.example>"; email_domain (default: smtp_from's domain)
+    # names the per-conversation reply addresses (support+t.<token>@domain) and Message-IDs.
+    smtp_host: str = ""
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_security: Literal["none", "starttls", "tls"] = "starttls"
+    smtp_from: str = ""
+    smtp_retry_seconds: float = Field(default=30.0, gt=0)  # first retry; doubles up to 1 h
+    smtp_max_attempts: int = Field(default=12, ge=1)
+    email_domain: str = Field(default="", pattern=r"^[A-Za-z0-9.-]*$")
+    # Inbound: the built-in SMTP receiver (0: off; `serve --smtp-port N`) ...
+    smtp_receiver_port: int = Field(default=0, ge=0, le=65535)
+    smtp_receiver_host: str = "127.0.0.1"
+    # ... and an existing IMAP mailbox, polled when imap_host is set.
+    imap_host: str = ""
+    imap_port: int = Field(default=993, ge=1, le=65535)
+    imap_username: str = ""
+    imap_password: str = ""
+    imap_tls: bool = True
+    imap_mailbox: str = "INBOX"
+    imap_poll_seconds: float = Field(default=60.0, gt=0)
 
     @field_validator("rate_limits", mode="before")
     @classmethod
@@ -125,6 +150,17 @@ class Settings(BaseSettings):
         if url.startswith("sqlite://"):
             return "sqlite+aiosqlite://" + url.removeprefix("sqlite://")
         return url
+
+    @property
+    def desk_address(self) -> tuple[str, str] | None:
+        """``(display name, address)`` of SUPPORTDESK_SMTP_FROM; None when it is not set."""
+        name, address = parseaddr(self.smtp_from)
+        return (name, address) if "@" in address else None
+
+    @property
+    def mail_domain(self) -> str:
+        desk = self.desk_address
+        return self.email_domain or (desk[1].rpartition("@")[2] if desk else "")
 
     @property
     def uploads_dir(self) -> Path:

@@ -46,6 +46,37 @@ async def do_create_contact(
     return contact
 
 
+async def do_find_or_create_contact_by_email(
+    session: AsyncSession, email: str, *, name: str = "", locale: str = "en"
+) -> tuple[Contact, bool]:
+    """The oldest contact with this address (compared in lower case), else a new one.
+
+    Returns (contact, created). An address is not proof of identity: mail only finds the
+    contact so that a customer's emails and chats show as one history to staff.
+    """
+    address = email.strip().lower()
+    contact = await session.scalar(
+        select(Contact).where(Contact.email == address).order_by(Contact.id).limit(1)
+    )
+    if contact is not None:
+        if not contact.name and name:
+            contact.name = name[:200]
+        return contact, False
+    return await do_create_contact(session, name=name[:200], email=address, locale=locale), True
+
+
+async def do_record_bounce(
+    session: AsyncSession, contact: Contact, reason: str, *, permanent: bool
+) -> None:
+    """A delivery failure reported for ``contact``'s address; only permanent ones flag it."""
+    if not permanent:
+        return
+    contact.email_bounced_at = utcnow()
+    contact.email_bounce_reason = reason[:500]
+    await session.flush()
+    await emit(session, STAFF_STREAM, "contact.updated", {"contact_id": contact.id})
+
+
 async def do_identify_contact(
     session: AsyncSession,
     *,

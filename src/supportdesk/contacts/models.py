@@ -23,6 +23,10 @@ class Contact(Base):
     attributes: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Set when mail to ``email`` bounced for good (a DSN); staff see it, the desk keeps
+    # sending (the address may be fixed) but agents know the customer may not get it.
+    email_bounced_at: Mapped[datetime | None] = mapped_column(default=None)
+    email_bounce_reason: Mapped[str] = mapped_column(String(500), default="")
 
     @property
     def is_verified(self) -> bool:

@@ -72,6 +72,8 @@ class ContactStaff(ContactPublic):
     attributes: dict[str, AttributeValue]
     created_at: datetime
     last_seen_at: datetime | None
+    email_bounced_at: datetime | None = None
+    email_bounce_reason: str = ""
 
 
 class VisitorSession(BaseModel):

@@ -164,6 +164,10 @@ async def do_send_message(
     public = MessagePublic.of(message, attachments, author.name)
     await _apply_message_effects(session, conversation, author, internal)
     await notify_message(session, conversation, public)
+    if conversation.channel == Channel.EMAIL and author.type == SenderType.AGENT and not internal:
+        from supportdesk.tickets.email_out import enqueue_reply
+
+        await enqueue_reply(session, conversation, public)
     if author.type == SenderType.CONTACT and conversation.status == Status.BOT:
         from supportdesk.bot.conversation import schedule_bot_turn
 

@@ -18,6 +18,7 @@ from supportdesk.helpcenter.models import Article, ArticleFeedback, ArticleTrans
 from supportdesk.realtime.models import Event, EventStream
 from supportdesk.routing.models import TeamHoliday
 from supportdesk.search.models import SearchChunk, SearchIndexState
+from supportdesk.tickets.models import EmailRecord, EmailThread, OutboxEmail
 
 __all__ = [
     "Agent",
@@ -33,10 +34,13 @@ __all__ = [
     "CannedReply",
     "Contact",
     "Conversation",
+    "EmailRecord",
+    "EmailThread",
     "Event",
     "EventStream",
     "HelpCategory",
     "Message",
+    "OutboxEmail",
     "SearchChunk",
     "SearchIndexState",
     "Team",
