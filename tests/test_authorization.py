@@ -278,6 +278,47 @@ async def _order_categories(world: World, persona: Persona) -> Request:
     return "/help/categories/order", {"json": {"slugs": [await _category(world, persona)]}}
 
 
+async def _sections(world: World, persona: Persona) -> str:
+    from supportdesk.helpcenter.queries import access_category
+    from supportdesk.helpcenter.sections import do_create_section
+
+    slug = await _category(world, persona)
+    async with world.services.db.transaction() as session:
+        category = await access_category(session, slug)
+        await do_create_section(session, category, slug="basics", names={})
+    return f"/help/categories/{slug}/sections"
+
+
+async def _list_sections(world: World, persona: Persona) -> Request:
+    return await _sections(world, persona), {}
+
+
+async def _new_section(world: World, persona: Persona) -> Request:
+    return await _sections(world, persona), {"json": {"slug": "more"}}
+
+
+async def _rename_section(world: World, persona: Persona) -> Request:
+    return f"{await _sections(world, persona)}/basics", {"json": {"names": {"en": "X"}}}
+
+
+async def _delete_section(world: World, persona: Persona) -> Request:
+    return f"{await _sections(world, persona)}/basics", {}
+
+
+async def _order_sections(world: World, persona: Persona) -> Request:
+    return f"{await _sections(world, persona)}/order", {"json": {"slugs": ["basics"]}}
+
+
+async def _upload_help_media(world: World, persona: Persona) -> Request:
+    from io import BytesIO
+
+    from PIL import Image
+
+    out = BytesIO()
+    Image.new("RGB", (4, 4)).save(out, "PNG")
+    return "/help/media", {"files": {"file": ("dot.png", out.getvalue(), "image/png")}}
+
+
 async def _article_path(world: World, persona: Persona) -> Request:
     return f"/help/articles/{await _help_article(world, persona)}/translations", {}
 
@@ -410,6 +451,18 @@ ROUTES: list[Row] = [
     Row("PATCH", "/help/categories/{slug}", Access.MANAGER, _rename_category),
     Row("DELETE", "/help/categories/{slug}", Access.MANAGER, _delete_category, ok=204),
     Row("PUT", "/help/categories/order", Access.MANAGER, _order_categories, ok=204),
+    Row("GET", "/help/categories/{slug}/sections", Access.STAFF, _list_sections),
+    Row("POST", "/help/categories/{slug}/sections", Access.MANAGER, _new_section, ok=201),
+    Row("PUT", "/help/categories/{slug}/sections/order", Access.MANAGER, _order_sections, ok=204),
+    Row("PATCH", "/help/categories/{slug}/sections/{section}", Access.MANAGER, _rename_section),
+    Row(
+        "DELETE",
+        "/help/categories/{slug}/sections/{section}",
+        Access.MANAGER,
+        _delete_section,
+        ok=204,
+    ),
+    Row("POST", "/help/media", Access.STAFF, _upload_help_media, ok=201),
     Row("GET", "/help/articles", Access.STAFF, fixed("/help/articles")),
     Row("GET", "/help/articles/{key}/translations", Access.STAFF, _article_path),
     Row(

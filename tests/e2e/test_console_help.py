@@ -180,9 +180,9 @@ async def test_an_article_is_written_and_saved_from_the_keyboard(
     await page.keyboard.press("Tab")
     await expect(page.get_by_label("Key")).to_be_focused()
     await expect(page.get_by_label("Key")).to_have_value("fees-and-limits")
-    for label in ("Category", "Tags", "Example questions", "Text (Markdown)"):
+    for label in ("Category", "Section", "Tags", "Example questions", "Text (Markdown)"):
         await page.keyboard.press("Tab")
-        await expect(page.get_by_label(label)).to_be_focused()
+        await expect(page.get_by_label(label, exact=True)).to_be_focused()
     await page.keyboard.type("Maker **0.1%**")
     await expect(preview(page).locator(".body strong")).to_have_text("0.1%", timeout=TIMEOUT)
     await page.keyboard.press("Control+s")

@@ -128,7 +128,7 @@ async def test_the_public_article_falls_back_to_the_best_available_language(agen
     assert body["available_locales"] == ["en", "es", "zh-Hans"]
     assert (body["category"], body["tags"]) == ("deposits-withdrawals", ["withdrawal"])
     assert set(body) == {
-        "key", "locale", "title", "body", "category", "tags", "updated_at",
+        "key", "locale", "title", "body", "category", "section", "tags", "updated_at",
         "available_locales", "fallback",
     }  # fmt: skip
 
@@ -220,6 +220,7 @@ async def test_managers_create_rename_and_reorder_categories(supervisor_sam, age
         "position": 0,
         "names": {"en": "Fees", "zh-Hans": "费用"},
         "articles": 0,
+        "sections": [],
     }
     taken = await client.post(f"{HELP}/categories", json={"slug": "fees"})
     assert taken.status_code == 409 and taken.json()["error"]["code"] == "slug_taken"

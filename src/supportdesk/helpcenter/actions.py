@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from supportdesk.db.base import utcnow
 from supportdesk.db.engine import before_commit
 from supportdesk.errors import Conflict, InvalidInput
-from supportdesk.helpcenter.models import Article, ArticleTranslation, HelpCategory
+from supportdesk.helpcenter.models import Article, ArticleTranslation, HelpCategory, HelpSection
 from supportdesk.helpcenter.models import TranslationStatus as Status
 from supportdesk.helpcenter.schemas import (
     KEY_PATTERN,
@@ -64,6 +64,8 @@ class TranslationInput:
     category_slug: str | Literal[Keep.KEEP] | None = KEEP
     tags: Sequence[str] | Literal[Keep.KEEP] = KEEP
     related_keys: Sequence[str] | Literal[Keep.KEEP] = KEEP
+    # A slug within the article's category (the one given here, else its current one).
+    section_slug: str | Literal[Keep.KEEP] | None = KEEP
 
 
 def content_hash(title: str, body: str, questions: Sequence[str]) -> str:
@@ -101,9 +103,10 @@ async def do_upsert_translation(
     questions: Sequence[str] = (),
     status: Status = Status.PUBLISHED,
     related_keys: Sequence[str] | Literal[Keep.KEEP] = KEEP,
+    section_slug: str | Literal[Keep.KEEP] | None = KEEP,
 ) -> Outcome:
     item = TranslationInput(
-        key, locale, title, body, questions, status, category_slug, tags, related_keys
+        key, locale, title, body, questions, status, category_slug, tags, related_keys, section_slug
     )
     [outcome] = await do_upsert_translations(session, [item])
     return outcome
@@ -114,7 +117,7 @@ async def do_upsert_translations(
 ) -> list[Outcome]:
     """Create or update many translations with a handful of queries; the outcome of each.
 
-    Articles and categories missing are created. English items are applied first, so a
+    Articles, categories and sections missing are created. English items are applied first, so a
     translation written in the same call records the new English text as its source.
     """
     for item in items:
@@ -122,6 +125,7 @@ async def do_upsert_translations(
     slugs = {i.category_slug for i in items if isinstance(i.category_slug, str)}
     categories = await ensure_categories(session, slugs)
     articles = await _ensure_articles(session, {i.key for i in items})
+    sections = await _sections_of_items(session, items, articles, categories)
     existing = await _translations_of(session, [a.id for a in articles.values()])
     changed: set[int] = set()
     outcomes: dict[int, Outcome] = {}
@@ -129,7 +133,7 @@ async def do_upsert_translations(
     for n in order:
         item = items[n]
         article = articles[item.key]
-        outcome = _apply(article, existing, item, categories)
+        outcome = _apply(article, existing, item, categories, sections.get(n, KEEP))
         if outcome is not Outcome.UNCHANGED:
             changed.add(article.id)
         outcomes[n] = outcome
@@ -152,11 +156,12 @@ def _apply(
     translations: dict[tuple[int, str], ArticleTranslation],
     item: TranslationInput,
     categories: Mapping[str, HelpCategory],
+    section_id: int | Keep | None,
 ) -> Outcome:
     digest = content_hash(item.title, item.body, item.questions)
     english = translations.get((article.id, SOURCE_LOCALE))
     source = digest if item.locale == SOURCE_LOCALE else (english.content_hash if english else "")
-    article_changed = _apply_article_fields(article, item, categories)
+    article_changed = _apply_article_fields(article, item, categories, section_id)
     current = translations.get((article.id, item.locale))
     now = utcnow()
     if current is not None and current.content_hash == digest and current.status == item.status:
@@ -180,18 +185,54 @@ def _apply(
 
 
 def _apply_article_fields(
-    article: Article, item: TranslationInput, categories: Mapping[str, HelpCategory]
+    article: Article,
+    item: TranslationInput,
+    categories: Mapping[str, HelpCategory],
+    section_id: int | Keep | None,
 ) -> bool:
     changed = False
     if item.category_slug is not KEEP:
         category_id = categories[item.category_slug].id if item.category_slug else None
         if article.category_id != category_id:
             article.category_id, changed = category_id, True
+            # A section belongs to one category: moving the article leaves its section.
+            article.section_id = None
+    if not isinstance(section_id, Keep) and article.section_id != section_id:
+        article.section_id, changed = section_id, True
     if item.tags is not KEEP and article.tags != list(item.tags):
         article.tags, changed = list(item.tags), True
     if item.related_keys is not KEEP and article.related_keys != list(item.related_keys):
         article.related_keys, changed = list(item.related_keys), True
     return changed
+
+
+async def _sections_of_items(
+    session: AsyncSession,
+    items: Sequence[TranslationInput],
+    articles: Mapping[str, Article],
+    categories: Mapping[str, HelpCategory],
+) -> dict[int, int | None]:
+    """The section id each item sets, by the item's index (items that keep it are absent);
+    the sections missing are created. A section needs a category: 422 without one."""
+    wanted: dict[int, tuple[int, str] | None] = {}
+    for n, item in enumerate(items):
+        if item.section_slug is KEEP:
+            continue
+        if item.section_slug is None:
+            wanted[n] = None
+            continue
+        if isinstance(item.category_slug, str):
+            category_id: int | None = categories[item.category_slug].id
+        else:
+            category_id = None if item.category_slug is None else articles[item.key].category_id
+        if category_id is None:
+            raise InvalidInput(
+                f"{item.key}: a section needs a category; give the article a category first",
+                code="section_without_category",
+            )
+        wanted[n] = (category_id, item.section_slug)
+    found = await ensure_sections(session, {pair for pair in wanted.values() if pair})
+    return {n: found[pair].id if pair else None for n, pair in wanted.items()}
 
 
 def _set_status(translation: ArticleTranslation, status: Status, now: datetime) -> None:
@@ -342,10 +383,15 @@ async def do_reorder_categories(session: AsyncSession, slugs: Sequence[str]) -> 
 
 
 async def do_delete_category(session: AsyncSession, category: HelpCategory) -> None:
-    """Delete the category; its articles stay, without a category."""
+    """Delete the category and its sections; its articles stay, without a category."""
     affected = await _article_ids_in(session, category.id)
     for article in await session.scalars(select(Article).where(Article.id.in_(affected))):
-        article.category_id = None
+        article.category_id = article.section_id = None
+    await session.flush()
+    for section in await session.scalars(
+        select(HelpSection).where(HelpSection.category_id == category.id)
+    ):
+        await session.delete(section)
     await session.delete(category)
     await session.flush()
     mark_changed(session, affected)
@@ -353,3 +399,38 @@ async def do_delete_category(session: AsyncSession, category: HelpCategory) -> N
 
 async def _article_ids_in(session: AsyncSession, category_id: int) -> list[int]:
     return list(await session.scalars(select(Article.id).where(Article.category_id == category_id)))
+
+
+# --- sections ----------------------------------------------------------------------------
+
+
+async def ensure_sections(
+    session: AsyncSession, pairs: Collection[tuple[int, str]]
+) -> dict[tuple[int, str], HelpSection]:
+    """The sections ``(category id, slug)``; those missing are created, last in their category."""
+    if not pairs:
+        return {}
+    category_ids = {category_id for category_id, _ in pairs}
+    found = await session.scalars(
+        select(HelpSection).where(HelpSection.category_id.in_(category_ids))
+    )
+    existing = {(s.category_id, s.slug): s for s in found}
+    result = {pair: existing[pair] for pair in pairs if pair in existing}
+    for category_id, slug in sorted(set(pairs) - existing.keys()):
+        section = HelpSection(
+            category_id=category_id,
+            slug=slug,
+            position=await next_section_position(session, category_id),
+            names={"en": default_name(slug)},
+        )
+        session.add(section)
+        await session.flush()
+        result[(category_id, slug)] = section
+    return result
+
+
+async def next_section_position(session: AsyncSession, category_id: int) -> int:
+    last = await session.scalar(
+        select(func.max(HelpSection.position)).where(HelpSection.category_id == category_id)
+    )
+    return 0 if last is None else last + 1

@@ -12,18 +12,25 @@ from contextlib import asynccontextmanager
 from html import escape
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Path, Query, Response
+from fastapi import APIRouter, Header, Path, Query, Request, Response
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.concurrency import run_in_threadpool
 
 from supportdesk import __version__
+from supportdesk.attachments.api import UPLOAD_BODY, read_upload
 from supportdesk.db.engine import Database
 from supportdesk.deps import ManagerDep, ServicesDep, StaffDep
 from supportdesk.errors import Conflict
-from supportdesk.helpcenter import actions, queries
+from supportdesk.helpcenter import actions, media, queries
+from supportdesk.helpcenter import sections as section_actions
 from supportdesk.helpcenter.actions import KEEP, Outcome
-from supportdesk.helpcenter.models import ArticleTranslation, HelpCategory, TranslationStatus
+from supportdesk.helpcenter.models import (
+    ArticleTranslation,
+    HelpCategory,
+    HelpSection,
+    TranslationStatus,
+)
 from supportdesk.helpcenter.render import render_markdown
 from supportdesk.helpcenter.schemas import (
     CATEGORY_PATTERN,
@@ -35,9 +42,14 @@ from supportdesk.helpcenter.schemas import (
     CategoryOrder,
     CategoryPublic,
     CategoryUpdate,
+    MediaPublic,
     PreviewPublic,
     PreviewRequest,
     PublicArticle,
+    SectionCreate,
+    SectionOrder,
+    SectionPublic,
+    SectionUpdate,
     State,
     TranslationPublic,
     TranslationSummary,
@@ -51,6 +63,9 @@ router = APIRouter(prefix="/help", tags=["help center"])
 
 KeyPath = Annotated[str, Path(pattern=KEY_PATTERN, description="the article's key")]
 SlugPath = Annotated[str, Path(pattern=CATEGORY_PATTERN, description="the category's slug")]
+SectionPath = Annotated[
+    str, Path(pattern=CATEGORY_PATTERN, description="the section's slug (within its category)")
+]
 LocalePath = Annotated[Locale, Path(description="BCP 47 tag: en, zh-Hans, es-419 …")]
 
 
@@ -74,7 +89,8 @@ async def _writing(db: Database) -> AsyncIterator[AsyncSession]:
 async def list_categories(_staff: StaffDep, services: ServicesDep) -> list[CategoryPublic]:
     async with services.db.session() as session:
         rows = await queries.categories_with_counts(session)
-    return [_category(c, n) for c, n in rows]
+        sections = await queries.sections_with_counts(session, [c.id for c, _ in rows])
+    return [_category(c, n, sections.get(c.id, [])) for c, n in rows]
 
 
 @router.post("/categories", response_model=CategoryPublic, status_code=201)
@@ -118,9 +134,89 @@ async def delete_category(slug: SlugPath, _manager: ManagerDep, services: Servic
     return Response(status_code=204)
 
 
-def _category(category: HelpCategory, articles: int) -> CategoryPublic:
+def _category(
+    category: HelpCategory, articles: int, sections: list[tuple[HelpSection, int]] | None = None
+) -> CategoryPublic:
     return CategoryPublic(
-        slug=category.slug, position=category.position, names=category.names, articles=articles
+        slug=category.slug,
+        position=category.position,
+        names=category.names,
+        articles=articles,
+        sections=[_section(s, n) for s, n in sections or []],
+    )
+
+
+# --- sections ----------------------------------------------------------------------------
+
+
+@router.get("/categories/{slug}/sections", response_model=list[SectionPublic])
+async def list_sections(
+    slug: SlugPath, _staff: StaffDep, services: ServicesDep
+) -> list[SectionPublic]:
+    """The category's sections in their order, with their article counts."""
+    async with services.db.session() as session:
+        category = await queries.access_category(session, slug)
+        rows = await queries.sections_with_counts(session, [category.id])
+    return [_section(s, n) for s, n in rows.get(category.id, [])]
+
+
+@router.post("/categories/{slug}/sections", response_model=SectionPublic, status_code=201)
+async def create_section(
+    slug: SlugPath, body: SectionCreate, _manager: ManagerDep, services: ServicesDep
+) -> SectionPublic:
+    async with _writing(services.db) as session:
+        category = await queries.access_category(session, slug)
+        section = await section_actions.do_create_section(
+            session, category, slug=body.slug, names=body.names, position=body.position
+        )
+    return _section(section, 0)
+
+
+@router.put("/categories/{slug}/sections/order", status_code=204)
+async def reorder_sections(
+    slug: SlugPath, body: SectionOrder, _manager: ManagerDep, services: ServicesDep
+) -> Response:
+    async with _writing(services.db) as session:
+        category = await queries.access_category(session, slug)
+        await section_actions.do_reorder_sections(session, category, body.slugs)
+    return Response(status_code=204)
+
+
+@router.patch("/categories/{slug}/sections/{section}", response_model=SectionPublic)
+async def update_section(
+    slug: SlugPath,
+    section: SectionPath,
+    body: SectionUpdate,
+    _manager: ManagerDep,
+    services: ServicesDep,
+) -> SectionPublic:
+    async with _writing(services.db) as session:
+        category = await queries.access_category(session, slug)
+        found = await queries.access_section(session, category, section)
+        await section_actions.do_update_section(
+            session, category, found, slug=body.slug, names=body.names
+        )
+        counts = await queries.sections_with_counts(session, [category.id])
+    count = next((n for s, n in counts.get(category.id, []) if s.id == found.id), 0)
+    return _section(found, count)
+
+
+@router.delete("/categories/{slug}/sections/{section}", status_code=204)
+async def delete_section(
+    slug: SlugPath, section: SectionPath, _manager: ManagerDep, services: ServicesDep
+) -> Response:
+    """Delete a section; its articles stay in the category, without a section."""
+    async with _writing(services.db) as session:
+        category = await queries.access_category(session, slug)
+        await section_actions.do_delete_section(
+            session, await queries.access_section(session, category, section)
+        )
+    return Response(status_code=204)
+
+
+def _section(section: HelpSection, articles: int) -> SectionPublic:
+    return SectionPublic(
+        slug=section.slug, position=section.position, names=section.names, articles=articles
     )
 
 
@@ -153,6 +249,7 @@ def _summary(view: queries.ArticleView, locales: list[str]) -> ArticleSummary:
     return ArticleSummary(
         key=view.article.key,
         category=view.category,
+        section=view.section,
         tags=view.article.tags,
         updated_at=view.article.updated_at,
         translations=[
@@ -185,6 +282,7 @@ async def _detail(session: AsyncSession, key: str) -> ArticleDetail:
     return ArticleDetail(
         key=article.key,
         category=view.category,
+        section=view.section,
         tags=article.tags,
         related_keys=article.related_keys,
         views=article.views,
@@ -234,6 +332,7 @@ async def put_translation(
             status=body.status,
             tags=body.tags if body.tags is not None else KEEP,
             category_slug=body.category if "category" in fields else KEEP,
+            section_slug=body.section if "section" in fields else KEEP,
             related_keys=body.related_keys if body.related_keys is not None else KEEP,
         )
         detail = await _detail(session, key)
@@ -314,6 +413,31 @@ def _preview_document(html: str, title: str, locale: str) -> str:
     )
 
 
+# --- media ------------------------------------------------------------------------------
+
+
+@router.post("/media", response_model=MediaPublic, status_code=201, openapi_extra=UPLOAD_BODY)
+async def upload_media(request: Request, staff: StaffDep, services: ServicesDep) -> MediaPublic:
+    """Upload an image or an MP4 video (multipart field ``file``) for articles: its public
+    URL and the Markdown that shows it. Images are re-encoded without their metadata."""
+    await check_rate(services.limiter, f"help-media:{staff.agent.id}", 60, 60, "uploads")
+    image_limit = services.settings.max_upload_bytes
+    data, filename = await read_upload(request, max(image_limit, media.MAX_VIDEO_BYTES))
+    clean = await media.check_media(data, filename, max_image_bytes=image_limit)
+    stored = await media.do_upload_media(
+        services.db, services.storage, clean, agent_id=staff.agent.id
+    )
+    return MediaPublic(
+        url=media.media_url(stored),
+        markdown=media.media_markdown(stored),
+        content_type=stored.content_type,
+        filename=stored.filename,
+        size=stored.size,
+        width=stored.width,
+        height=stored.height,
+    )
+
+
 # --- the public read ---------------------------------------------------------------------
 
 
@@ -339,6 +463,7 @@ async def get_public_article(
         title=translation.title,
         body=translation.body,
         category=found.category,
+        section=found.section,
         tags=found.article.tags,
         updated_at=max(found.article.updated_at, translation.updated_at),
         available_locales=found.available_locales,

@@ -7,6 +7,7 @@ One file per article per locale (SPEC, "Help-center import format")::
     locale: en
     title: Why is my withdrawal still pending?
     category: deposits-withdrawals
+    section: withdrawals
     tags: [withdrawal, pending]
     questions:
       - my withdrawal is stuck
@@ -31,7 +32,17 @@ from supportdesk.helpcenter.models import TranslationStatus
 from supportdesk.helpcenter.schemas import canonical_locale, is_locale
 from supportdesk.schemas_common import check_storable_text
 
-FIELDS = ("key", "locale", "title", "category", "tags", "questions", "status", "related")
+FIELDS = (
+    "key",
+    "locale",
+    "title",
+    "category",
+    "section",
+    "tags",
+    "questions",
+    "status",
+    "related",
+)
 REQUIRED = ("key", "locale", "title")
 # libyaml when available: the same documents and marks, several times faster.
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -46,6 +57,7 @@ class ParsedArticle:
     title: str
     body: str
     category: str | None = None
+    section: str | None = None  # a slug within ``category``
     tags: list[str] = field(default_factory=list)
     questions: list[str] = field(default_factory=list)
     status: str = "published"
@@ -176,12 +188,19 @@ def _build(fields: Mapping[str, Any], lines: _FieldLines, path: str | None) -> P
         except ValueError as exc:
             raise ArticleError(lines.line(name), f"{name}: {exc}") from None
 
+    category = check("category", check_category)
+    section = check("section", check_section)
+    if section is not None and category is None:
+        raise ArticleError(
+            lines.line("section"), "section: a section belongs to a category; add 'category:'"
+        )
     return ParsedArticle(
         key=check("key", check_key),
         locale=check("locale", check_locale),
         title=check("title", check_title),
         body=fields["body"],
-        category=check("category", check_category),
+        category=category,
+        section=section,
         tags=check("tags", check_tags),
         questions=check("questions", check_questions),
         status=check("status", check_status),
@@ -230,6 +249,17 @@ def check_body(value: str) -> str:
 
 
 def check_category(value: Any) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not re.fullmatch(schemas.CATEGORY_PATTERN, value):
+        raise ValueError(
+            "must be a slug of lowercase letters, digits and hyphens, at most 64 characters, "
+            f"not {value!r}"
+        )
+    return value
+
+
+def check_section(value: Any) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str) or not re.fullmatch(schemas.CATEGORY_PATTERN, value):
@@ -300,7 +330,8 @@ def _text_list(value: Any, what: str, most: int, chars: int) -> list[str]:
 
 def check_document(doc: ParsedArticle) -> ParsedArticle:
     """The same rules for a document built by a program; raises ValueError naming the field."""
-    fields = {f: getattr(doc, f) for f in ("key", "locale", "title", "category", "tags")}
+    names = ("key", "locale", "title", "category", "section", "tags")
+    fields = {f: getattr(doc, f) for f in names}
     fields |= {"questions": doc.questions, "status": doc.status, "related": doc.related}
     try:
         fields["body"] = check_body(doc.body if isinstance(doc.body, str) else "")

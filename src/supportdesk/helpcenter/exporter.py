@@ -58,6 +58,7 @@ async def exportable_documents(db: Database) -> AsyncIterator[list[ParsedArticle
                 title=translation.title,
                 body=translation.body,
                 category=view.category,
+                section=view.section,
                 tags=list(view.article.tags),
                 questions=list(translation.questions),
                 status=TranslationStatus(translation.status).value,
@@ -81,6 +82,8 @@ def format_article(document: ParsedArticle) -> str:
     ]
     if document.category:
         fields.append(("category", document.category, False))
+    if document.section:
+        fields.append(("section", document.section, False))
     if document.tags:
         fields.append(("tags", document.tags, None))  # inline: [a, b]
     if document.questions:

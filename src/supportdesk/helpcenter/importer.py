@@ -156,7 +156,7 @@ async def import_documents(
     """Create or update the translations of ``documents``; what happened to each.
 
     Documents that break a rule, or repeat a key and locale already seen, are rejected
-    and the others still import. The article's category, tags and related keys come from
+    and the others still import. The article's category, section, tags and related keys come from
     its English document when the import has one, else from its first one by locale.
 
     Articles are stored and keyword-indexed batch by batch without their vectors; with
@@ -231,6 +231,7 @@ def _inputs(group: Sequence[ParsedArticle]) -> list[TranslationInput]:
             questions=doc.questions,
             status=TranslationStatus(doc.status),
             category_slug=doc.category if n == 0 else KEEP,
+            section_slug=doc.section if n == 0 else KEEP,
             tags=doc.tags if n == 0 else KEEP,
             related_keys=doc.related if n == 0 and doc.related is not None else KEEP,
         )

@@ -27,6 +27,23 @@ class HelpCategory(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class HelpSection(Base):
+    """A group of articles inside one category (Zendesk's category › section › article)."""
+
+    __tablename__ = "help_sections"
+    __table_args__ = (UniqueConstraint("category_id", "slug"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    category_id: Mapped[int] = mapped_column(
+        ForeignKey("help_categories.id", ondelete="CASCADE"), index=True
+    )
+    # Unique within its category only: two categories may each have a "basics" section.
+    slug: Mapped[str] = mapped_column(String(64))
+    position: Mapped[int] = mapped_column(default=0)
+    names: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class Article(Base):
     """One help-center article; its text lives in :class:`ArticleTranslation`, per locale."""
 
@@ -36,6 +53,10 @@ class Article(Base):
     key: Mapped[str] = mapped_column(String(100), unique=True)
     category_id: Mapped[int | None] = mapped_column(
         ForeignKey("help_categories.id", ondelete="SET NULL"), default=None
+    )
+    # Always a section of ``category_id`` (the actions keep it so), or none.
+    section_id: Mapped[int | None] = mapped_column(
+        ForeignKey("help_sections.id", ondelete="SET NULL"), default=None
     )
     tags: Mapped[list[str]] = mapped_column(default=list)
     related_keys: Mapped[list[str]] = mapped_column(default=list)
@@ -83,5 +104,24 @@ class ArticleFeedback(Base):
     comment: Mapped[str] = mapped_column(Text, default="")
     contact_id: Mapped[int | None] = mapped_column(
         ForeignKey("contacts.id", ondelete="SET NULL"), default=None
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class HelpMedia(Base):
+    """An image or video uploaded for articles, served publicly at ``/help/media/{key}/{name}``."""
+
+    __tablename__ = "help_media"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The storage key, also the URL's id: random, so the files cannot be listed by guessing.
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column()
+    width: Mapped[int | None] = mapped_column(default=None)
+    height: Mapped[int | None] = mapped_column(default=None)
+    uploaded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("agents.id", ondelete="SET NULL"), default=None
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -16,16 +16,17 @@ from urllib.parse import urlencode
 from babel import Locale
 from babel.dates import format_date
 from fastapi import APIRouter, Form, Query, Request
-from fastapi.responses import PlainTextResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, PlainTextResponse, RedirectResponse, Response
 from markupsafe import Markup
 from pydantic import ValidationError
 from sqlalchemy import select
 from starlette.background import BackgroundTask
 
 from supportdesk import i18n
+from supportdesk.attachments.storage import LocalStorage
 from supportdesk.deps import ServicesDep, client_ip
 from supportdesk.errors import NotFound, RateLimited
-from supportdesk.helpcenter import feedback
+from supportdesk.helpcenter import feedback, media
 from supportdesk.helpcenter.feedback import MAX_COMMENT_CHARS, FeedbackCreate, FeedbackReceipt
 from supportdesk.helpcenter.models import (
     Article,
@@ -40,6 +41,7 @@ from supportdesk.helpcenter.site import (
     Listed,
     Section,
     Site,
+    category_groups,
     category_name,
     list_published,
     pick_locale,
@@ -125,6 +127,42 @@ async def _count_view(services: Services, article_id: int) -> None:
     await services.db.batched(lambda session: feedback.do_count_view(session, article_id))
 
 
+# --- uploaded media ----------------------------------------------------------------------
+
+MEDIA_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    # Even if a browser renders the file as a page, it may load nothing and run nothing.
+    "Content-Security-Policy": "default-src 'none'; sandbox",
+    # The URL never serves other bytes (a new upload gets a new key): cache for a year.
+    "Cache-Control": "public, max-age=31536000, immutable",
+}
+
+
+@router.get("/help/media/{key}/{name}", include_in_schema=False)
+async def help_media(key: str, name: str, services: ServicesDep) -> Response:
+    """An image or video uploaded for articles; videos answer ``Range`` requests."""
+    async with services.db.session() as session:
+        found = await media.access_media(session, key, name)
+    storage = services.storage
+    if isinstance(storage, LocalStorage):
+        # FileResponse streams from disk and answers Range (206) requests: seeking a video.
+        path = storage._path(found.key)  # the layout LocalStorage owns
+        if not path.is_file():
+            raise NotFound("no such file", code="media_not_found")
+        return FileResponse(
+            path,
+            media_type=found.content_type,
+            headers=MEDIA_HEADERS,
+            content_disposition_type="inline",
+            filename=found.filename,
+        )
+    try:
+        data = await storage.get(found.key)
+    except FileNotFoundError:
+        raise NotFound("no such file", code="media_not_found") from None
+    return Response(data, media_type=found.content_type, headers=MEDIA_HEADERS)
+
+
 # --- pages -------------------------------------------------------------------------------
 
 
@@ -180,11 +218,18 @@ async def help_category(
         category = await session.scalar(select(HelpCategory).where(HelpCategory.slug == slug))
         if category is None:
             return _not_found(request, site.locale)
-        articles = await list_published(session, site.locale, Article.category_id == category.id)
+        groups = await category_groups(session, category, site.locale)
     name = category_name(category, site.locale)
     links = _alternates(site, site_locales(), lambda tag: site.category(category.slug, tag))
     return _render(
-        request, "help/category.html", site, page_title=name, name=name, articles=articles, **links
+        request,
+        "help/category.html",
+        site,
+        page_title=name,
+        name=name,
+        groups=groups,
+        total=sum(len(group.articles) for group in groups),
+        **links,
     )
 
 
@@ -201,9 +246,9 @@ async def help_article(
         return site
     async with services.db.session() as session:
         found = await published_article(session, key)
-        if found is None or not found[2]:
+        if found is None or not found[3]:
             return _not_found(request, site.locale)
-        article, category, translations = found
+        article, category, section, translations = found
         related = await related_articles(session, article, site.locale)
     response = _render(
         request,
@@ -211,6 +256,8 @@ async def help_article(
         site,
         csp=ARTICLE_CSP,
         **_article_context(site, article, category, translations),
+        section=section,
+        section_name=category_name(section, site.locale) if section else None,
         related=related,
         feedback_state=answered if answered in ("thanks", "error") else None,
         max_comment=MAX_COMMENT_CHARS,

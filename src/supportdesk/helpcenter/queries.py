@@ -12,18 +12,19 @@ from sqlalchemy.orm import defer
 
 from supportdesk import i18n
 from supportdesk.errors import NotFound
-from supportdesk.helpcenter.models import Article, ArticleTranslation, HelpCategory
+from supportdesk.helpcenter.models import Article, ArticleTranslation, HelpCategory, HelpSection
 from supportdesk.helpcenter.models import TranslationStatus as Status
 from supportdesk.helpcenter.schemas import SOURCE_LOCALE, State
 
 
 @dataclass(frozen=True, slots=True)
 class ArticleView:
-    """An article with its category's slug and the translations asked for."""
+    """An article with its category's and section's slugs and the translations asked for."""
 
     article: Article
     category: str | None
     translations: list[ArticleTranslation]
+    section: str | None = None
 
     def states(self, locales: Iterable[str]) -> dict[str, State]:
         return locale_states(self.translations, locales)
@@ -36,6 +37,7 @@ class PublishedArticle:
     translation: ArticleTranslation
     available_locales: list[str]
     fallback: bool
+    section: str | None = None
 
 
 # --- translation status ------------------------------------------------------------------
@@ -110,6 +112,44 @@ async def access_category(session: AsyncSession, slug: str) -> HelpCategory:
     return category
 
 
+async def access_section(session: AsyncSession, category: HelpCategory, slug: str) -> HelpSection:
+    section = await session.scalar(
+        select(HelpSection).where(HelpSection.category_id == category.id, HelpSection.slug == slug)
+    )
+    if section is None:
+        raise NotFound(
+            f"category {category.slug!r} has no section {slug!r}", code="section_not_found"
+        )
+    return section
+
+
+async def section_slug(session: AsyncSession, article: Article) -> str | None:
+    if article.section_id is None:
+        return None
+    return await session.scalar(
+        select(HelpSection.slug).where(HelpSection.id == article.section_id)
+    )
+
+
+async def sections_with_counts(
+    session: AsyncSession, category_ids: Collection[int]
+) -> dict[int, list[tuple[HelpSection, int]]]:
+    """The sections of these categories in order, with their article counts: one query."""
+    counts = (
+        select(Article.section_id, func.count().label("n")).group_by(Article.section_id).subquery()
+    )
+    rows = await session.execute(
+        select(HelpSection, func.coalesce(counts.c.n, 0))
+        .outerjoin(counts, counts.c.section_id == HelpSection.id)
+        .where(HelpSection.category_id.in_(category_ids))
+        .order_by(HelpSection.position, HelpSection.id)
+    )
+    grouped: dict[int, list[tuple[HelpSection, int]]] = defaultdict(list)
+    for section, n in rows:
+        grouped[section.category_id].append((section, int(n)))
+    return grouped
+
+
 async def category_slug(session: AsyncSession, article: Article) -> str | None:
     if article.category_id is None:
         return None
@@ -152,17 +192,19 @@ async def list_articles(
 
     Without ``with_bodies`` the translations' bodies are not loaded (a listing needs titles).
     """
-    query = select(Article, HelpCategory.slug).outerjoin(
-        HelpCategory, HelpCategory.id == Article.category_id
+    query = (
+        select(Article, HelpCategory.slug, HelpSection.slug)
+        .outerjoin(HelpCategory, HelpCategory.id == Article.category_id)
+        .outerjoin(HelpSection, HelpSection.id == Article.section_id)
     )
     if category is not None:
         query = query.where(HelpCategory.slug == category)
     total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = (await session.execute(query.order_by(Article.key).limit(limit).offset(offset))).all()
     translations = await translations_by_article(
-        session, [article.id for article, _ in rows], with_bodies=with_bodies
+        session, [article.id for article, _, _ in rows], with_bodies=with_bodies
     )
-    views = [ArticleView(a, slug, translations.get(a.id, [])) for a, slug in rows]
+    views = [ArticleView(a, slug, translations.get(a.id, []), section) for a, slug, section in rows]
     return total, views
 
 
@@ -185,7 +227,12 @@ async def article_view(session: AsyncSession, key: str) -> ArticleView:
     """The article of ``key`` with every translation, drafts included (404 if none)."""
     article = await access_article(session, key)
     translations = await translations_by_article(session, [article.id])
-    return ArticleView(article, await category_slug(session, article), translations[article.id])
+    return ArticleView(
+        article,
+        await category_slug(session, article),
+        translations[article.id],
+        await section_slug(session, article),
+    )
 
 
 # --- the public side ---------------------------------------------------------------------
@@ -240,4 +287,5 @@ async def find_published_article(
         by_locale[chosen],
         available,
         fallback=not is_requested_language(requested, chosen),
+        section=await section_slug(session, article),
     )

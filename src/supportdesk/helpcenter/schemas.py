@@ -100,11 +100,34 @@ class CategoryOrder(RequestModel):
     slugs: Annotated[list[CategorySlug], Field(min_length=1, max_length=1000)]
 
 
+class SectionCreate(CategoryCreate):
+    """A section inside a category: the slug is unique within that category."""
+
+
+class SectionUpdate(CategoryUpdate):
+    pass
+
+
+class SectionOrder(RequestModel):
+    """Slugs in their new order; sections left out keep their order, after these."""
+
+    slugs: Annotated[list[CategorySlug], Field(min_length=1, max_length=1000)]
+
+
+class SectionPublic(BaseModel):
+    slug: str
+    position: int
+    names: dict[str, str]
+    articles: int
+
+
 class CategoryPublic(BaseModel):
     slug: str
     position: int
     names: dict[str, str]
     articles: int
+    # In their order; the console's editor offers them as the article's section.
+    sections: list[SectionPublic] = []
 
 
 # --- articles and translations -----------------------------------------------------------
@@ -124,6 +147,9 @@ class TranslationWrite(RequestModel):
     status: TranslationStatus = TranslationStatus.PUBLISHED
     tags: Annotated[list[Tag], Field(max_length=MAX_TAGS)] | None = None
     category: CategorySlug | None = None
+    # A slug within the category (created when missing); null: no section. Left out: kept,
+    # unless the category changes (a section belongs to one category).
+    section: CategorySlug | None = None
     related_keys: Annotated[list[ArticleKey], Field(max_length=50)] | None = None
 
 
@@ -153,6 +179,7 @@ class TranslationSummary(BaseModel):
 class ArticleSummary(BaseModel):
     key: str
     category: str | None
+    section: str | None
     tags: list[str]
     updated_at: datetime
     translations: list[TranslationSummary]
@@ -169,6 +196,7 @@ class ArticleList(BaseModel):
 class ArticleDetail(BaseModel):
     key: str
     category: str | None
+    section: str | None
     tags: list[str]
     related_keys: list[str]
     views: int
@@ -176,6 +204,21 @@ class ArticleDetail(BaseModel):
     updated_at: datetime
     translations: list[TranslationPublic]
     states: dict[str, State]
+
+
+# --- media ------------------------------------------------------------------------------
+
+
+class MediaPublic(BaseModel):
+    """An uploaded image or video: where it is served and the Markdown to show it."""
+
+    url: str
+    markdown: str
+    content_type: str
+    filename: str
+    size: int
+    width: int | None
+    height: int | None
 
 
 # --- preview -----------------------------------------------------------------------------
@@ -205,6 +248,7 @@ class PublicArticle(BaseModel):
     title: str
     body: str
     category: str | None
+    section: str | None
     tags: list[str]
     updated_at: datetime
     available_locales: list[str]

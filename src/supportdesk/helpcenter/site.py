@@ -22,6 +22,7 @@ from supportdesk.helpcenter.models import (
     Article,
     ArticleTranslation,
     HelpCategory,
+    HelpSection,
     TranslationStatus,
 )
 from supportdesk.search.engine import search
@@ -39,6 +40,7 @@ class Listed:
     category_id: int | None
     locale: str
     title: str
+    section_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +131,17 @@ def pick_locale(available: Sequence[str], wanted: str) -> str:
     return sorted(available)[0]
 
 
-def category_name(category: HelpCategory, locale: str) -> str:
+@dataclass(frozen=True, slots=True)
+class Group:
+    """A section of a category page: its name (None for articles in no section) and list."""
+
+    name: str | None
+    slug: str | None
+    articles: list[Listed]
+
+
+def category_name(category: HelpCategory | HelpSection, locale: str) -> str:
+    """The name in ``locale``, else English, else the slug made readable (sections too)."""
     names = category.names or {}
     name = names.get(locale) or names.get(i18n.DEFAULT_LOCALE)
     return str(name) if name else category.slug.replace("-", " ").replace("_", " ").title()
@@ -144,31 +156,64 @@ async def list_published(
     """Articles with a published translation, each titled in the best locale: one query."""
     rows = await session.execute(
         select(
-            Article.key, Article.category_id, ArticleTranslation.locale, ArticleTranslation.title
+            Article.key,
+            Article.category_id,
+            ArticleTranslation.locale,
+            ArticleTranslation.title,
+            Article.section_id,
         )
         .join(ArticleTranslation, ArticleTranslation.article_id == Article.id)
         .where(PUBLISHED, ArticleTranslation.locale.in_(site_locales()), *where)
         .order_by(Article.id)
     )
-    titles: dict[str, dict[str, tuple[int | None, str]]] = {}
-    for key, category_id, row_locale, title in rows:
-        titles.setdefault(key, {})[row_locale] = (category_id, title)
+    titles: dict[str, dict[str, tuple[int | None, str, int | None]]] = {}
+    for key, category_id, row_locale, title, section_id in rows:
+        titles.setdefault(key, {})[row_locale] = (category_id, title, section_id)
     listed = []
     for key, by_locale in titles.items():
         chosen = pick_locale(list(by_locale), locale)
-        category_id, title = by_locale[chosen]
-        listed.append(Listed(key, category_id, chosen, title))
+        category_id, title, section_id = by_locale[chosen]
+        listed.append(Listed(key, category_id, chosen, title, section_id))
     return listed
+
+
+async def category_groups(
+    session: AsyncSession, category: HelpCategory, locale: str
+) -> list[Group]:
+    """The category page's articles under its sections, in order; empty sections are left
+    out, and articles in no section come first, without a heading: two queries."""
+    listed = await list_published(session, locale, Article.category_id == category.id)
+    sections = await session.scalars(
+        select(HelpSection)
+        .where(HelpSection.category_id == category.id)
+        .order_by(HelpSection.position, HelpSection.id)
+    )
+    by_section: dict[int | None, list[Listed]] = {}
+    for item in listed:
+        by_section.setdefault(item.section_id, []).append(item)
+    groups = [Group(None, None, loose)] if (loose := by_section.pop(None, [])) else []
+    groups.extend(
+        Group(category_name(section, locale), section.slug, by_section.pop(section.id))
+        for section in sections
+        if section.id in by_section
+    )
+    # A section id of another category cannot happen (the actions keep them in step); if
+    # it did, the articles are still listed rather than lost.
+    if stray := [item for items in by_section.values() for item in items]:
+        groups.append(Group(None, None, stray))
+    return groups
 
 
 async def published_article(
     session: AsyncSession, key: str
-) -> tuple[Article, HelpCategory | None, dict[str, ArticleTranslation]] | None:
-    """The article, its category and its published translations by locale: one query."""
+) -> tuple[Article, HelpCategory | None, HelpSection | None, dict[str, ArticleTranslation]] | None:
+    """The article, its category, its section and its published translations by locale:
+    one query."""
     rows = (
         await session.execute(
-            select(Article, HelpCategory, ArticleTranslation)
+            select(Article, HelpCategory, HelpSection, ArticleTranslation)
             .outerjoin(HelpCategory, HelpCategory.id == Article.category_id)
+            .outerjoin(HelpSection, HelpSection.id == Article.section_id)
             .outerjoin(
                 ArticleTranslation,
                 and_(
@@ -182,9 +227,9 @@ async def published_article(
     ).all()
     if not rows:
         return None
-    article, category, _ = rows[0]
-    translations = {row[2].locale: row[2] for row in rows if row[2] is not None}
-    return article, category, translations
+    article, category, section, _ = rows[0]
+    translations = {row[3].locale: row[3] for row in rows if row[3] is not None}
+    return article, category, section, translations
 
 
 async def related_articles(session: AsyncSession, article: Article, locale: str) -> list[Listed]:

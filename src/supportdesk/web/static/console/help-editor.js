@@ -72,13 +72,22 @@ function paintEditor(root, ed) {
   const title = h("input", { id: "help-title", maxlength: "300", lang: ed.locale, value: current?.title || "", placeholder: isTranslation && source ? source.title : "", "aria-describedby": "help-err-title" });
   const category = h("input", { id: "help-category", list: "help-category-list", maxlength: "64", autocomplete: "off", spellcheck: "false", value: ed.article?.category || "", "aria-describedby": "help-category-hint help-err-category" });
   const categoryList = h("datalist", { id: "help-category-list" }, ed.categories.map((c) => h("option", { value: c.slug }, categoryName(c))));
+  // The section's choices are those of the category typed above; a new slug creates one.
+  const section = h("input", { id: "help-section", list: "help-section-list", maxlength: "64", autocomplete: "off", spellcheck: "false", value: ed.article?.section || "", "aria-describedby": "help-section-hint help-err-section" });
+  const sectionList = h("datalist", { id: "help-section-list" });
+  const fillSections = () => {
+    const chosen = ed.categories.find((c) => c.slug === category.value.trim());
+    replace(sectionList, ...(chosen?.sections || []).map((s) => h("option", { value: s.slug }, categoryName(s))));
+  };
+  fillSections();
+  category.addEventListener("input", fillSections);
   const tags = h("input", { id: "help-tags", autocomplete: "off", value: (ed.article?.tags || []).join(", "), "aria-describedby": "help-tags-hint help-err-tags" });
   const questions = h("textarea", { id: "help-questions", rows: 3, lang: ed.locale, "aria-describedby": "help-questions-hint help-err-questions" });
   questions.value = (current?.questions || []).join("\n");
   const body = h("textarea.help-body", { id: "help-body", rows: 18, lang: ed.locale, spellcheck: "true", "aria-describedby": "help-body-hint help-err-body" });
   body.value = current?.body || "";
 
-  ed.read = () => JSON.stringify([keyInput?.value.trim() || "", title.value.trim(), category.value.trim(), tags.value.split(",").map((x) => x.trim()).filter(Boolean), lines(questions.value), body.value.trim()]);
+  ed.read = () => JSON.stringify([keyInput?.value.trim() || "", title.value.trim(), category.value.trim(), section.value.trim(), tags.value.split(",").map((x) => x.trim()).filter(Boolean), lines(questions.value), body.value.trim()]);
   ed.snapshot = ed.read();
   ed.loaded = true;
 
@@ -111,6 +120,7 @@ function paintEditor(root, ed) {
     errs.clear();
     const articleKey = isNew ? keyInput.value.trim() : ed.key;
     const slug = category.value.trim();
+    const sectionSlug = section.value.trim();
     const payload = {
       title: title.value.trim(),
       body: body.value.trim(),
@@ -118,6 +128,7 @@ function paintEditor(root, ed) {
       status,
       tags: tags.value.split(",").map((x) => x.trim()).filter(Boolean),
       category: slug || null,
+      section: sectionSlug || null,
     };
     let bad = false;
     if (isNew && !KEY_RE.test(articleKey)) bad = errs.show("key", t("console.help.bad_key"));
@@ -125,6 +136,8 @@ function paintEditor(root, ed) {
     if (!payload.body) bad = errs.show("body", t("console.help.need_body"));
     if (payload.body.length > BODY_CHARS) bad = errs.show("body", t("console.help.too_long", { max: BODY_CHARS }));
     if (slug && !SLUG_RE.test(slug)) bad = errs.show("category", t("console.help.bad_category"));
+    if (sectionSlug && !SLUG_RE.test(sectionSlug)) bad = errs.show("section", t("console.help.bad_section"));
+    else if (sectionSlug && !slug) bad = errs.show("section", t("console.help.section_needs_category"));
     if (bad) {
       root.querySelector(".field-error:not([hidden])")?.closest(".field")?.querySelector("input, textarea")?.focus();
       return;
@@ -168,9 +181,11 @@ function paintEditor(root, ed) {
     isNew ? field("help-key", t("console.help.key"), keyInput, h("small.muted", { id: "help-key-hint" }, t("console.help.key_hint")), fieldError("key")) : null,
     h("div.field-row.help-shared",
       field("help-category", t("console.help.category"), category, categoryList, h("small.muted", { id: "help-category-hint" }, t("console.help.category_hint")), fieldError("category")),
+      field("help-section", t("console.help.section"), section, sectionList, h("small.muted", { id: "help-section-hint" }, t("console.help.section_hint")), fieldError("section"))),
+    h("div.field-row.help-shared",
       field("help-tags", t("console.help.tags"), tags, h("small.muted", { id: "help-tags-hint" }, t("console.help.tags_hint")), fieldError("tags"))),
     field("help-questions", t("console.help.questions"), questions, h("small.muted", { id: "help-questions-hint" }, t("console.help.questions_hint")), fieldError("questions")),
-    field("help-body", t("console.help.body"), body, h("small.muted", { id: "help-body-hint" }, t("console.help.body_hint")), fieldError("body")),
+    field("help-body", t("console.help.body"), body, mediaTools(body), h("small.muted", { id: "help-body-hint" }, t("console.help.body_hint")), fieldError("body")),
     errs.form,
   );
   form.addEventListener("submit", (event) => event.preventDefault());
@@ -398,4 +413,82 @@ function sourceView(source, stateNow, body) {
     source.questions.length ? h("ul.help-source-questions", { "aria-label": t("console.help.questions") }, source.questions.map((q) => h("li", q))) : null,
     h("pre.help-source-body", { id: "help-source-body", tabindex: "0", "aria-labelledby": "help-source-title" }, source.body),
   );
+}
+
+// --- media: upload images and MP4 videos, insert their Markdown at the cursor -----------
+
+const VIDEO_TYPE = "video/mp4";
+
+/** The "Insert image" / "Insert video" buttons under ``body``, and drops onto it. */
+function mediaTools(body) {
+  const status = h("span.help-media-status.muted", { id: "help-media-status", role: "status", "aria-live": "polite" });
+  const picker = (id, accept, multiple) => h("input", { type: "file", id, accept, multiple, hidden: true });
+  const imageInput = picker("help-insert-image-file", "image/png,image/jpeg,image/webp,image/gif", false);
+  // A video and, optionally, an image chosen with it as its poster.
+  const videoInput = picker("help-insert-video-file", `${VIDEO_TYPE},.mp4,image/png,image/jpeg,image/webp`, true);
+  const upload = async (files) => {
+    if (!files.length) return;
+    status.textContent = t("console.help.uploading");
+    try {
+      insertAtCursor(body, await markdownFor(files));
+      status.textContent = t("console.help.uploaded");
+    } catch (failure) {
+      status.textContent = errorText(failure);
+      toast(errorText(failure), "error");
+    }
+  };
+  imageInput.addEventListener("change", () => { upload([...imageInput.files]); imageInput.value = ""; });
+  videoInput.addEventListener("change", () => { upload([...videoInput.files]); videoInput.value = ""; });
+  body.addEventListener("dragover", (event) => {
+    if ([...(event.dataTransfer?.types || [])].includes("Files")) {
+      event.preventDefault();
+      body.classList.add("help-drop");
+    }
+  });
+  body.addEventListener("dragleave", () => body.classList.remove("help-drop"));
+  body.addEventListener("drop", (event) => {
+    const files = [...(event.dataTransfer?.files || [])];
+    body.classList.remove("help-drop");
+    if (!files.length) return;
+    event.preventDefault();
+    upload(files);
+  });
+  return h("div.help-media-tools",
+    h("button.btn.btn-ghost.btn-sm", { type: "button", id: "help-insert-image", onclick: () => imageInput.click() }, t("console.help.insert_image")),
+    h("button.btn.btn-ghost.btn-sm", { type: "button", id: "help-insert-video", onclick: () => videoInput.click() }, t("console.help.insert_video")),
+    imageInput, videoInput, status);
+}
+
+async function uploadMedia(file) {
+  const form = new FormData();
+  form.append("file", file, file.name);
+  return post("/help/media", form);
+}
+
+/** Upload ``files``; a video with an image beside it gets it as its poster (render.py's
+ * ``[![poster](poster.jpg)](clip.mp4)``), other files one Markdown line each. */
+async function markdownFor(files) {
+  const isVideo = (file) => file.type === VIDEO_TYPE || /\.mp4$/i.test(file.name);
+  const videos = files.filter(isVideo);
+  const images = files.filter((file) => !isVideo(file));
+  const parts = [];
+  if (videos.length === 1 && images.length === 1) {
+    const [video, poster] = await Promise.all([uploadMedia(videos[0]), uploadMedia(images[0])]);
+    const label = video.filename.replace(/\.mp4$/i, "");
+    parts.push(`[![${label}](${poster.url})](${video.url})`);
+  } else {
+    for (const file of files) parts.push((await uploadMedia(file)).markdown);
+  }
+  return parts.join("\n\n");
+}
+
+/** Insert ``text`` as its own paragraph at the cursor, as if typed (undo aside). */
+function insertAtCursor(textarea, text) {
+  const { selectionStart: start, selectionEnd: end, value } = textarea;
+  const before = value.slice(0, start);
+  const lead = before && !before.endsWith("\n\n") ? (before.endsWith("\n") ? "\n" : "\n\n") : "";
+  const trail = value.slice(end).startsWith("\n") ? "\n" : "\n\n";
+  textarea.setRangeText(lead + text + trail, start, end, "end");
+  textarea.dispatchEvent(new Event("input", { bubbles: true }));
+  textarea.focus();
 }
