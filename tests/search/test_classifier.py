@@ -52,26 +52,39 @@ def test_a_help_center_without_example_questions_has_no_classifier() -> None:
     )
 
 
+CARD_INTENTS = {
+    "card-arrival": [
+        "when will my new card arrive?",
+        "my card still hasn't come in the mail",
+        "how long does card delivery take",
+        "is there a way to track my card",
+        "I ordered a card a week ago and nothing yet",
+    ],
+    "card-lost": [
+        "I lost my card",
+        "my card was left at a restaurant and is gone",
+        "can't find my card anywhere",
+        "what do I do if I misplaced my card",
+        "I dropped my card somewhere",
+    ],
+}
+
+
 async def test_a_visitor_is_answered_by_the_article_whose_example_questions_match(
     services: Services,
 ) -> None:
-    intents = {
-        "card-arrival": [
-            "when will my new card arrive?",
-            "my card still hasn't come in the mail",
-            "how long does card delivery take",
-            "is there a way to track my card",
-            "I ordered a card a week ago and nothing yet",
-        ],
-        "card-lost": [
-            "I lost my card",
-            "my card was left at a restaurant and is gone",
-            "can't find my card anywhere",
-            "what do I do if I misplaced my card",
-            "I dropped my card somewhere",
-        ],
-    }
-    await _add_intents(services.db, intents)
+    await _add_intents(services.db, CARD_INTENTS)
     async with services.db.session() as session:
         reply = await answer(session, "the card you sent me never showed up", "en")
     assert reply["suggestions"][0]["key"] == "card-arrival"
+
+
+async def test_a_question_like_none_of_the_example_questions_is_handed_off(
+    services: Services,
+) -> None:
+    # One of two intents always "wins" relatively; the absolute floors make the bot abstain.
+    await _add_intents(services.db, CARD_INTENTS)
+    async with services.db.session() as session:
+        reply = await answer(session, "set an alarm for seven tomorrow morning", "en")
+    assert reply["answer"] is None
+    assert reply["reason"] == "low_confidence"

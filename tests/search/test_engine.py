@@ -102,3 +102,12 @@ async def test_a_large_help_center_ranks_through_a_shortlist_like_a_small_one(
     shortlisted = await _hits(services, text, locale)
     assert exact[0].key == shortlisted[0].key == key
     assert len(shortlisted) == min(3, len(HELP_CENTER))
+
+
+async def test_a_hit_carries_its_raw_similarity_and_no_classifier_score_without_one(
+    services: Services, help_center: HelpCenter
+) -> None:
+    hits = await _hits(services, "how do I reset my password", "en")
+    assert hits[0].key == "reset-password"
+    assert 0.5 < hits[0].support <= 1.0
+    assert all(hit.classifier is None for hit in hits)

@@ -9,9 +9,11 @@ and ``reason``. Reasons, in the order they are checked:
 * ``urgent`` — money taken, an account taken over or frozen: a person must look at it;
 * ``human_requested`` — the visitor asks for a person, complains or wants compensation;
 * ``no_articles`` — nothing in the help center matches;
-* ``low_confidence`` — the best article's score is under the admin's ``min_confidence``,
-  or the message is small talk (a greeting, "are you a bot?", price speculation) closer
-  to :mod:`supportdesk.bot.scope`'s examples than to the best article;
+* ``low_confidence`` — the best article's score is under the admin's ``min_confidence``;
+  or nothing in the best article is close to the message in absolute terms (its score
+  only says it beats the other articles); or the message is small talk (a greeting, "are
+  you a bot?", price speculation) closer to :mod:`supportdesk.bot.scope`'s examples than
+  to the best article;
 * ``confident`` — the answer is the best article.
 """
 
@@ -23,7 +25,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from supportdesk.bot.rules import BotRules, load_rules
-from supportdesk.bot.scope import is_small_talk
+from supportdesk.bot.scope import is_small_talk, is_unsupported
 from supportdesk.search import embed
 from supportdesk.search.engine import Hit, rank
 
@@ -55,7 +57,11 @@ async def answer(
 
 def _unsure(rules: BotRules, best: Hit, vectors: embed.Vectors) -> bool:
     # In a worker thread: the first call encodes the small-talk exemplars.
-    return best.score < rules.min_confidence or is_small_talk(vectors.use[0], best.similarity)
+    return (
+        best.score < rules.min_confidence
+        or is_unsupported(best)
+        or is_small_talk(vectors.use[0], best.similarity)
+    )
 
 
 def _handoff_reason(rules: BotRules, text: str, vectors: embed.Vectors) -> str | None:

@@ -74,6 +74,10 @@ class Hit:
     translation_id: int
     relevance: float  # the fused score that orders the hits
     similarity: float = 0.0  # the best raw mUSE cosine of any of the article's translations
+    support: float = 0.0  # the best raw e5 cosine of its texts and example questions
+    # The example-question classifier's raw estimate for the article (about 1 for a
+    # question like its examples), None without a classifier or when it is no class.
+    classifier: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,34 +134,38 @@ async def rank(
 class _Scores:
     relevance: FloatArray  # per article: the order (-inf: not a candidate)
     similarity: FloatArray  # per article: best raw mUSE cosine (NaN without vectors)
+    support: FloatArray  # per article: best raw e5 cosine (NaN without vectors)
+    classifier: FloatArray  # per article: the classifier's raw score (NaN: no class)
 
 
 def _score_articles(
     snapshot: Snapshot, vectors: embed.Vectors, keywords: dict[int, tuple[float, int]]
 ) -> _Scores:
     articles = snapshot.article_count
-    bonus = _keyword_bonus(snapshot, keywords, articles) + _classifier_bonus(snapshot, vectors)
+    classifier = _classifier_scores(snapshot, vectors)
+    bonus = _keyword_bonus(snapshot, keywords, articles) + _classifier_bonus(classifier)
     if len(snapshot.translations) <= EXACT_LIMIT:
         scored = np.arange(len(snapshot.translations))
-        dense, similarity = _dense(snapshot, vectors, scored, scored)
-        return _Scores(np.nan_to_num(dense, nan=0.0) + bonus, similarity)
+        dense, similarity, support = _dense(snapshot, vectors, scored, scored)
+        return _Scores(np.nan_to_num(dense, nan=0.0) + bonus, similarity, support, classifier)
     shortlist = _shortlist(snapshot, vectors, bonus)
     members = _member_translations(snapshot, shortlist)
     scored = np.union1d(members, snapshot.sample)
-    dense, similarity = _dense(snapshot, vectors, scored, snapshot.sample)
+    dense, similarity, support = _dense(snapshot, vectors, scored, snapshot.sample)
     relevance = np.full(articles, -np.inf)
     relevance[shortlist] = np.nan_to_num(dense[shortlist], nan=0.0) + bonus[shortlist]
-    return _Scores(relevance, similarity)
+    return _Scores(relevance, similarity, support, classifier)
 
 
 def _dense(
     snapshot: Snapshot, vectors: embed.Vectors, scored: IntArray, stats_from: IntArray
-) -> tuple[FloatArray, FloatArray]:
-    """Per article, the mean standardised dense score and the best raw mUSE cosine of its
-    ``scored`` translations; a language's mean and spread come from ``stats_from``."""
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Per article, the mean standardised dense score and the best raw mUSE and e5 cosines
+    of its ``scored`` translations; a language's mean and spread come from ``stats_from``."""
     fused = np.zeros(len(scored))
     weights = np.zeros(len(scored))
     raw_use = np.full(len(scored), np.nan)
+    raw_e5 = np.full(len(scored), np.nan)
     codes = snapshot.language_codes[scored]
     in_stats = np.isin(scored, stats_from, assume_unique=True)
     for name, weight in CHANNEL_WEIGHTS.items():
@@ -165,25 +173,39 @@ def _dense(
         raw = snapshot.channels[name].best_of(query, scored)
         if name.startswith("use"):
             raw_use = np.fmax(raw_use, raw)
+        else:
+            raw_e5 = np.fmax(raw_e5, raw)
         z = standardise(raw, codes, in_stats)
         present = ~np.isnan(z)
         fused[present] += weight * z[present]
         weights[present] += weight
     articles = snapshot.article_count
     owners = snapshot.article_codes[scored]
-    return _article_mean(fused, weights, owners, articles), _article_max(raw_use, owners, articles)
+    return (
+        _article_mean(fused, weights, owners, articles),
+        _article_max(raw_use, owners, articles),
+        _article_max(raw_e5, owners, articles),
+    )
 
 
-def _classifier_bonus(snapshot: Snapshot, vectors: embed.Vectors) -> FloatArray:
-    """Per article, :data:`W_CLASSIFIER` × the classifier's z-score over its classes (0 for
-    articles with too few example questions to be one)."""
-    bonus = np.zeros(snapshot.article_count)
+def _classifier_scores(snapshot: Snapshot, vectors: embed.Vectors) -> FloatArray:
+    """Per article, the classifier's raw score; NaN for articles with too few example
+    questions to be a class (all NaN without a classifier)."""
+    scores = np.full(snapshot.article_count, np.nan)
     classifier = snapshot.classifier
     if classifier is not None:
-        scores = classifier.scores(vectors.e5[0], vectors.use[0])
-        bonus[classifier.classes] = (
-            W_CLASSIFIER * (scores - scores.mean()) / max(float(scores.std()), 1e-9)
-        )
+        scores[classifier.classes] = classifier.scores(vectors.e5[0], vectors.use[0])
+    return scores
+
+
+def _classifier_bonus(scores: FloatArray) -> FloatArray:
+    """Per article, :data:`W_CLASSIFIER` × the classifier's z-score over its classes (0 for
+    articles that are no class)."""
+    classes = ~np.isnan(scores)
+    bonus = np.zeros(len(scores))
+    if classes.any():
+        values = scores[classes]
+        bonus[classes] = W_CLASSIFIER * (values - values.mean()) / max(float(values.std()), 1e-9)
     return bonus
 
 
@@ -278,6 +300,8 @@ class _Choice:
     shown: TranslationInfo
     relevance: float
     similarity: float
+    support: float
+    classifier: float | None
 
 
 def _top_articles(snapshot: Snapshot, scores: _Scores, locale: str, limit: int) -> list[_Choice]:
@@ -293,6 +317,8 @@ def _top_articles(snapshot: Snapshot, scores: _Scores, locale: str, limit: int) 
             _shown(snapshot.members(int(a)), locale),
             float(relevance[a]),
             float(np.nan_to_num(scores.similarity[a], nan=0.0)),
+            float(np.nan_to_num(scores.support[a], nan=0.0)),
+            None if np.isnan(scores.classifier[a]) else float(scores.classifier[a]),
         )
         for a in ordered
         if np.isfinite(relevance[a])
@@ -357,4 +383,6 @@ def _hit(choice: _Choice, snippet: str) -> Hit:
         translation_id=info.translation_id,
         relevance=round(choice.relevance, 5),
         similarity=round(choice.similarity, 5),
+        support=round(choice.support, 5),
+        classifier=None if choice.classifier is None else round(choice.classifier, 5),
     )
